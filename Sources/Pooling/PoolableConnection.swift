@@ -1,0 +1,11 @@
+/// A connection a ``ConnectionPool`` can hand out, take back and close.
+///
+/// Conformers are driver-owned classes that wrap one C handle; the pool leases each one to exactly one task at a time.
+public protocol PoolableConnection: AnyObject, Sendable {
+    /// `false` once the connection is known to be unusable (broken socket, protocol error, peer closed it);
+    /// the pool then closes it instead of handing it out again. Must not block.
+    var isReusable: Bool { get }
+
+    /// Frees the underlying handle. Called once, by the pool, when the connection leaves it.
+    func close()
+}

@@ -1,0 +1,1 @@
+// Placeholder: the PostgreSQL client over libpq lands here.
