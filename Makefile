@@ -1,0 +1,54 @@
+# Reelay: the two commands are `make run` and `make test` (see README.md). Both install what is missing, start a private
+# Redis and PostgreSQL on loopback (data under .data/), build, and then run or test. Running either twice is safe.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+SWIFT ?= swift
+BIN := .build/debug/reelay
+RELEASE_BIN := .build/release/reelay
+# The local servers' URLs, written by scripts/services.sh start.
+WITH_ENV := set -a; source .data/env; set +a;
+
+.PHONY: run test stop deps services build release migrate status check-imports bench-redis clean
+
+## run: install, start Redis + PostgreSQL, build, migrate, and show the system's status
+run: deps services build
+	@$(WITH_ENV) $(BIN) migrate
+	@$(WITH_ENV) $(BIN) status
+	@echo "Redis and PostgreSQL keep running (make stop stops them)."
+
+## test: install, start Redis + PostgreSQL, check the import rules, build and run every test
+test: deps services check-imports
+	@$(WITH_ENV) $(SWIFT) build --build-tests
+	@$(WITH_ENV) timeout 1800 $(SWIFT) test --skip-build
+
+## stop: stop the Redis and PostgreSQL that run/test started
+stop:
+	@scripts/services.sh stop
+
+deps:
+	@scripts/services.sh deps
+
+services:
+	@scripts/services.sh start
+
+build:
+	@$(SWIFT) build --product reelay
+
+release:
+	@$(SWIFT) build -c release --product reelay
+
+migrate: services build
+	@$(WITH_ENV) $(BIN) migrate
+
+status: services build
+	@$(WITH_ENV) $(BIN) status
+
+check-imports:
+	@scripts/check-imports.sh
+
+## bench-redis: the Swift client against redis-benchmark on the local Redis (release build)
+bench-redis: deps services release
+	@REELAY_BIN=$(RELEASE_BIN) REDIS_PORT=$${REELAY_DEV_REDIS_PORT:-6390} scripts/bench-redis.sh
+
+clean: stop
+	rm -rf .data

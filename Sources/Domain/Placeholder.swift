@@ -1,1 +1,0 @@
-// Placeholder: the migration catalogue lands here.

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+
+/// A subcommand whose issue has not landed yet: `--help` tells what it will do; running it says so and exits 2.
+protocol PlannedCommand: AsyncParsableCommand {
+    /// The issue that delivers it, for the message.
+    static var plannedIn: String { get }
+}
+
+extension PlannedCommand {
+    func run() async throws {
+        let name = Self.configuration.commandName ?? "this command"
+        FileHandle.standardError.write(Data("reelay \(name): not yet available in this version (\(Self.plannedIn))\n".utf8))
+        throw ExitCode(2)
+    }
+}
+
+/// `reelay api`.
+struct APICommand: PlannedCommand {
+    static let plannedIn = "the HTTP API issue"
+    static let configuration = CommandConfiguration(
+        commandName: "api",
+        abstract: "Serve the REST API under /api/v1, OAuth callback, media upload, dashboard, health and metrics; record worker results.",
+        discussion: "Any number of instances may run. Talks to PostgreSQL and Redis. Not yet available.")
+}
+
+/// `reelay worker`.
+struct WorkerCommand: PlannedCommand {
+    static let plannedIn = "issue 3 (job queue) and issue 4 (publishing)"
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Pop publish jobs from Redis, upload to TikTok, push results and retries back.",
+        discussion: "Needs Redis and the media only, no database connection; run any number on any host. Not yet available.")
+}
+
+/// `reelay scheduler`.
+struct SchedulerCommand: PlannedCommand {
+    static let plannedIn = "the scheduling issue"
+    static let configuration = CommandConfiguration(
+        commandName: "scheduler",
+        abstract: "Fire due campaigns, promote delayed and retry jobs, recover expired leases, refresh tokens, trim retention.",
+        discussion: "Several may run; one leads through a Redis lease and the others stand by. Not yet available.")
+}
+
+/// `reelay sandbox`.
+struct SandboxCommand: PlannedCommand {
+    static let plannedIn = "issue 4 (TikTok client and sandbox)"
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Run a local TikTok API (OAuth, Content Posting) with its limits, errors and fault injection, for tests and demos.",
+        discussion: "Not yet available.")
+}
+
+/// `reelay dev`.
+struct DevCommand: PlannedCommand {
+    static let plannedIn = "the issue that brings api, worker, scheduler and sandbox together"
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Run api, scheduler, worker and sandbox in one process, for a laptop and for `make run`.",
+        discussion: "Not yet available.")
+}
+
+/// `reelay apikey`.
+struct APIKeyCommand: PlannedCommand {
+    static let plannedIn = "the HTTP API issue"
+    static let configuration = CommandConfiguration(
+        commandName: "apikey",
+        abstract: "Create, list and revoke API keys (roles admin, editor, viewer); a new key's secret is shown once.",
+        discussion: "Not yet available.")
+}

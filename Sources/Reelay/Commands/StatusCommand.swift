@@ -1,0 +1,79 @@
+import ArgumentParser
+import Domain
+import Postgres
+import Redis
+import Logging
+import Synchronization
+
+/// `reelay status`: can this process reach its servers, and is the schema current?
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Check Redis, PostgreSQL and the schema; exit 1 if any of them is not ready.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let settings = try self.global.settings()
+        let logger = settings.logger(label: "reelay.status")
+        let redis = RedisClient(configuration: settings.redis, logger: logger)
+        let postgres = PostgresClient(configuration: settings.database, logger: logger)
+        let lines = StatusLines()
+        try await OneShot.run(clients: [redis, postgres], logger: logger) {
+            async let redisLine = Self.check("redis", settings.redis.redacted) { try await Self.redisVersion(redis) }
+            async let postgresLine = Self.check("postgresql", settings.database.redacted) { try await Self.postgresVersion(postgres) }
+            async let schemaLine = Self.check("schema", "") { try await Self.schemaState(postgres, logger: logger) }
+            lines.set([await redisLine, await postgresLine, await schemaLine])
+        }
+        let results = lines.get()
+        for line in results { print(line.text) }
+        if results.contains(where: { !$0.ok }) { throw ExitCode(1) }
+    }
+
+    private static func check(_ name: String, _ target: String, _ probe: () async throws -> String) async -> StatusLine {
+        let started = ContinuousClock.now
+        let padded = name.padding(toLength: 11, withPad: " ", startingAt: 0)
+        do {
+            let detail = try await probe()
+            let elapsed = (ContinuousClock.now - started).formatted(.units(allowed: [.milliseconds], width: .narrow))
+            return StatusLine(ok: true, text: "\(padded) ok      \(target.isEmpty ? "" : target + "  ")\(detail) (\(elapsed))")
+        } catch {
+            return StatusLine(ok: false, text: "\(padded) FAILED  \(target.isEmpty ? "" : target + "  ")\(FailureReport.oneLine(error))")
+        }
+    }
+
+    private static func redisVersion(_ redis: RedisClient) async throws -> String {
+        let info = try await redis.send(["INFO", "server"]).string ?? ""
+        let version = info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("redis_version:") }?.dropFirst("redis_version:".count)
+        return "Redis \(version.map(String.init) ?? "?")"
+    }
+
+    private static func postgresVersion(_ postgres: PostgresClient) async throws -> String {
+        let row = try await postgres.query("SELECT current_setting('server_version') AS version").first
+        return "PostgreSQL \(try row?.decode("version", as: String.self) ?? "?")"
+    }
+
+    private static func schemaState(_ postgres: PostgresClient, logger: Logger) async throws -> String {
+        let runner = MigrationRunner(client: postgres, migrations: try SchemaMigrations.all(), logger: logger)
+        let applied = try await runner.applied()
+        let pending = try await runner.pending()
+        guard pending.isEmpty else {
+            throw StatusProblem(description: "\(applied.count) migration(s) applied, \(pending.count) pending: run `reelay migrate`")
+        }
+        return "\(applied.count) migration(s) applied, none pending"
+    }
+}
+
+private struct StatusProblem: Error, CustomStringConvertible { var description: String }
+
+private struct StatusLine: Sendable {
+    var ok: Bool
+    var text: String
+}
+
+/// Carries the lines out of the one-shot service to the command.
+private final class StatusLines: Sendable {
+    private let lines = Mutex<[StatusLine]>([])
+    func set(_ lines: [StatusLine]) { self.lines.withLock { $0 = lines } }
+    func get() -> [StatusLine] { self.lines.withLock { $0 } }
+}

@@ -1,0 +1,48 @@
+import Logging
+import Postgres
+import Redis
+
+/// Every setting of a Reelay process, parsed and checked: built once at start-up from ``SettingSources`` and handed to
+/// the modules as their own configuration structs.
+struct ReelaySettings {
+    /// The Redis broker.
+    var redis: RedisConfiguration
+    /// The PostgreSQL records.
+    var database: PostgresConfiguration
+    /// Least severe log level printed.
+    var logLevel: Logger.Level
+
+    /// Reads and checks every setting; the first bad one throws, naming its variable and source.
+    init(_ sources: SettingSources) throws(ConfigurationError) {
+        var redis = try sources.read(SettingsCatalog.redisURL) { raw in
+            Result { try RedisConfiguration(url: raw) }.mapError { SettingProblem(Self.reason($0)) }
+        }
+        redis.poolSize = try sources.read(SettingsCatalog.redisPoolSize, SettingParsers.integer(in: 1...1024))
+        redis.connectTimeout = try sources.read(SettingsCatalog.redisConnectTimeout, SettingParsers.duration(in: .milliseconds(10)...(.seconds(300))))
+        redis.commandTimeout = try sources.read(SettingsCatalog.redisCommandTimeout, SettingParsers.duration(in: .milliseconds(10)...(.seconds(300))))
+        redis.acquireTimeout = redis.connectTimeout
+        self.redis = redis
+
+        var database = try sources.read(SettingsCatalog.databaseURL) { raw in
+            Result { try PostgresConfiguration(url: raw) }.mapError { SettingProblem(Self.reason($0)) }
+        }
+        database.poolSize = try sources.read(SettingsCatalog.databasePoolSize, SettingParsers.integer(in: 1...1024))
+        database.connectTimeout = try sources.read(SettingsCatalog.databaseConnectTimeout, SettingParsers.duration(in: .seconds(1)...(.seconds(300))))
+        database.acquireTimeout = database.connectTimeout
+        self.database = database
+
+        let levels = Logger.Level.allCases.map(\.rawValue)
+        let level = try sources.read(SettingsCatalog.logLevel, SettingParsers.choice(levels))
+        self.logLevel = Logger.Level(rawValue: level) ?? .info
+    }
+
+    /// A driver's parse error as words for the operator (the drivers' descriptions never contain passwords).
+    private static func reason(_ error: any Error) -> String { "\(error)" }
+
+    /// A logger writing to standard error at the configured level.
+    func logger(label: String) -> Logger {
+        var logger = Logger(label: label, factory: { StreamLogHandler.standardError(label: $0) })
+        logger.logLevel = self.logLevel
+        return logger
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+import Postgres
+import TestSupport
+import Testing
+
+/// Runs the built `reelay` binary as an operator would.
+struct ReelayBinary {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var elapsed: Duration
+    }
+
+    /// `reelay` sits beside the test bundle in the build folder.
+    static let path = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("reelay").path
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: self.path)
+        process.arguments = arguments
+        // Only what the test sets, so the developer's own REELAY_* variables cannot change the outcome.
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"].merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let started = ContinuousClock.now
+        try process.run()
+        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: stdout, stderr: stderr, elapsed: ContinuousClock.now - started)
+    }
+}
+
+@Suite struct CLIUsageTests {
+    @Test func printsItsVersion() throws {
+        let outcome = try ReelayBinary.run(["--version"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+    }
+
+    @Test func helpListsEverySubcommandOfTheArchitecture() throws {
+        let outcome = try ReelayBinary.run(["--help"])
+        #expect(outcome.status == 0)
+        for command in ["api", "worker", "scheduler", "sandbox", "migrate", "dev", "queue", "bench", "apikey", "status"] {
+            #expect(outcome.stdout.contains("  \(command)"), "\(command) missing from --help")
+        }
+    }
+
+    @Test(arguments: [["api"], ["worker"], ["scheduler"], ["sandbox"], ["dev"], ["apikey"], ["queue", "stats"], ["bench", "queue"]])
+    func plannedCommandsSaySoAndExit2(_ arguments: [String]) throws {
+        let outcome = try ReelayBinary.run(arguments)
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("not yet available"))
+        let help = try ReelayBinary.run(arguments + ["--help"])
+        #expect(help.status == 0)
+    }
+
+    @Test func aBadSettingIsOneLineAndExit2() throws {
+        let outcome = try ReelayBinary.run(["status"], environment: ["REELAY_REDIS_POOL_SIZE": "lots"])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr == "reelay: invalid REELAY_REDIS_POOL_SIZE (from the environment): must be a whole number from 1 to 1024, got 'lots'\n")
+    }
+
+    @Test func aBadURLIsOneLineAndExit2() throws {
+        let outcome = try ReelayBinary.run(["migrate", "--database-url", "mysql://root:hunter2@db/x"])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.hasPrefix("reelay: invalid REELAY_DATABASE_URL (from flag --database-url): "))
+        #expect(outcome.stderr.split(separator: "\n").count == 1)
+        #expect(!outcome.stderr.contains("hunter2"))
+    }
+
+    @Test func aConfigFileWithATypoIsRejected() throws {
+        let path = NSTemporaryDirectory() + "reelay-\(UUID().uuidString).env"
+        try "REELAY_REDIS_URLL=redis://127.0.0.1:1\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let outcome = try ReelayBinary.run(["status", "--config", path])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("REELAY_REDIS_URLL"))
+        #expect(outcome.stderr.contains("\(path):1"))
+    }
+}
+
+@Suite struct CLIServerTests {
+    /// A fresh database on the shared test server; returns its URL.
+    func freshDatabase() async throws -> String {
+        let url = try await TestEnvironment.postgresURL()
+        let name = TestEnvironment.uniqueName("cli")
+        let admin = PostgresClient(configuration: try PostgresConfiguration(url: url), logger: Logger(label: "test"))
+        _ = try await admin.execute("CREATE DATABASE \(identifier: name)")
+        await admin.shutdown()
+        var components = URLComponents(string: url)!
+        components.path = "/" + name
+        return components.string!
+    }
+
+    @Test func migrateAppliesOnceThenStatusIsReady() async throws {
+        let database = try await self.freshDatabase()
+        let redis = try await TestEnvironment.redisURL()
+        let environment = ["REELAY_DATABASE_URL": database, "REELAY_REDIS_URL": redis]
+        let before = try ReelayBinary.run(["status"], environment: environment)
+        #expect(before.status == 1, "pending migrations make status fail")
+        #expect(before.stdout.contains("pending"))
+        let first = try ReelayBinary.run(["migrate"], environment: environment)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("applied  0001_initial"))
+        let second = try ReelayBinary.run(["migrate"], environment: environment)
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("schema is up to date"))
+        let status = try ReelayBinary.run(["status"], environment: environment)
+        #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
+        #expect(status.stdout.contains("redis       ok"))
+        #expect(status.stdout.contains("postgresql  ok"))
+        #expect(!status.stdout.contains(PostgresServer.password))
+    }
+
+    @Test func anUnreachableDatabaseFailsWithinTheConnectTimeout() throws {
+        let outcome = try ReelayBinary.run(
+            ["migrate", "--database-url", "postgres://reelay:secret-pw@127.0.0.1:1/reelay", "--database-connect-timeout", "2s"])
+        #expect(outcome.status == 1)
+        #expect(outcome.elapsed < .seconds(8))
+        #expect(outcome.stderr.contains("127.0.0.1:1"))
+        #expect(outcome.stderr.split(separator: "\n").count == 1)
+        #expect(!outcome.stderr.contains("secret-pw"))
+    }
+
+    @Test func aWrongPasswordFailsAtOnceWithoutShowingIt() async throws {
+        var components = URLComponents(string: try await TestEnvironment.postgresURL())!
+        components.password = "wrong-password-123"
+        let outcome = try ReelayBinary.run(["migrate", "--database-url", components.string!])
+        #expect(outcome.status == 1)
+        #expect(outcome.elapsed < .seconds(5))
+        #expect(!outcome.stderr.contains("wrong-password-123"))
+        #expect(outcome.stderr.lowercased().contains("password") || outcome.stderr.lowercased().contains("authentication"))
+    }
+
+    @Test func aMissingDatabaseIsNamed() async throws {
+        var components = URLComponents(string: try await TestEnvironment.postgresURL())!
+        components.path = "/no_such_database_here"
+        let outcome = try ReelayBinary.run(["migrate", "--database-url", components.string!])
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("no_such_database_here"))
+    }
+
+    @Test func anUnreachableRedisIsReportedByStatus() async throws {
+        let database = try await TestEnvironment.postgresURL()
+        let outcome = try ReelayBinary.run(
+            ["status", "--redis-url", "redis://:topsecret@127.0.0.1:1", "--redis-connect-timeout", "1s"],
+            environment: ["REELAY_DATABASE_URL": database])
+        #expect(outcome.status == 1)
+        #expect(outcome.stdout.contains("redis       FAILED"))
+        #expect(outcome.stdout.contains("127.0.0.1:1"))
+        #expect(!outcome.stdout.contains("topsecret"))
+        #expect(outcome.elapsed < .seconds(8))
+    }
+}
