@@ -117,6 +117,11 @@ public final class RedisClient: Service, Sendable {
 
     // MARK: - Internals
 
+    /// Counts of the ordinary pool, for tests.
+    var poolCounts: (open: Int, idle: Int) { (self.pool.statistics.open, self.pool.statistics.idle) }
+    /// Counts of the blocking pool, for tests.
+    var blockingPoolCounts: (open: Int, idle: Int) { (self.blockingPool.statistics.open, self.blockingPool.statistics.idle) }
+
     /// Leases a connection from `pool` and runs `body` with it on the thread pool; every error becomes a ``RedisError``.
     func execute<Result: Sendable>(
         on pool: ConnectionPool<RedisConnectionHandle>,
