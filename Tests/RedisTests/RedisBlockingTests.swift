@@ -52,18 +52,25 @@ import Testing
     }
 
     @Test func shutdownWaitsAtMostTheBlockingTimeout() async throws {
+        // A private server, so `blocked_clients` counts only this test's pop.
+        let server = try await RedisServer.start()
         let key = TestEnvironment.uniqueName("shut")
-        var configuration = try RedisConfiguration(url: try await TestEnvironment.redisURL())
+        var configuration = try RedisConfiguration(url: server.url)
         configuration.poolSize = 1
         configuration.blockingPoolSize = 1
         let client = RedisClient(configuration: configuration)
         async let pop = client.blocking(["BRPOP", key, "1"])
-        try await waitUntil("the blocking pop to be on the wire") { client.blockingPoolCounts.open == 1 }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while try await client.send(["INFO", "clients"]).string?.contains("blocked_clients:1") != true {
+            guard ContinuousClock.now < deadline else { throw WaitTimeout(what: "the pop to block") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let start = ContinuousClock.now
         await client.shutdown()
         #expect(ContinuousClock.now - start < .milliseconds(2500))
         #expect(try await pop == .null)
         let after = await redisError { _ = try await client.send(["PING"]) }
         #expect(after?.code == .poolClosed)
+        try await server.stop()
     }
 }
