@@ -1,1 +1,0 @@
-// Placeholder: the Redis client over hiredis lands here.

@@ -1,0 +1,70 @@
+/// One command with its arguments as bytes (binary-safe: any byte, NUL included, may appear in an argument).
+///
+/// Arguments are kept in one contiguous buffer, so building a command costs two allocations whatever its length.
+/// Build one from strings, from bytes, or both: `var command = RedisCommand(["SET", key]); command.append(bytes: value)`.
+public struct RedisCommand: Sendable, Hashable {
+    /// All arguments, back to back.
+    var storage: [UInt8]
+    /// The length of each argument in ``storage``.
+    var lengths: [Int]
+    /// The script an `EVALSHA` command runs, so that a `NOSCRIPT` reply can load it and run the command again.
+    public var script: RedisScript?
+
+    /// A command from string arguments (UTF-8 encoded), the name first: `RedisCommand(["GET", key])`.
+    public init(_ arguments: [String]) {
+        self.storage = []
+        self.lengths = []
+        self.lengths.reserveCapacity(arguments.count)
+        var total = 0
+        for argument in arguments { total += argument.utf8.count }
+        self.storage.reserveCapacity(total)
+        for argument in arguments { self.append(argument) }
+    }
+
+    /// A command from byte arguments, the name first.
+    public init(bytes arguments: [[UInt8]]) {
+        self.storage = []
+        self.lengths = []
+        self.lengths.reserveCapacity(arguments.count)
+        for argument in arguments { self.append(bytes: argument) }
+    }
+
+    /// Adds a string argument (UTF-8 encoded).
+    public mutating func append(_ argument: String) {
+        let before = self.storage.count
+        self.storage.append(contentsOf: argument.utf8)
+        self.lengths.append(self.storage.count - before)
+    }
+
+    /// Adds a byte argument.
+    public mutating func append(bytes argument: [UInt8]) {
+        self.storage.append(contentsOf: argument)
+        self.lengths.append(argument.count)
+    }
+
+    /// The number of arguments, the command name included.
+    public var count: Int { self.lengths.count }
+
+    /// The arguments, each as bytes.
+    public var arguments: [[UInt8]] {
+        var offset = 0
+        return self.lengths.map { length in
+            defer { offset += length }
+            return Array(self.storage[offset..<offset + length])
+        }
+    }
+
+    /// The argument at `index` decoded as UTF-8 (for inspecting command names and options).
+    func text(at index: Int) -> String {
+        var offset = 0
+        for length in self.lengths[..<index] { offset += length }
+        return String(decoding: self.storage[offset..<offset + self.lengths[index]], as: UTF8.self)
+    }
+
+    /// `EVALSHA sha numkeys keys… arguments…` for `script`, carrying the script so a flushed cache is reloaded.
+    public static func evalSHA(_ script: RedisScript, keys: [String] = [], arguments: [String] = []) -> RedisCommand {
+        var command = RedisCommand(["EVALSHA", script.sha1, String(keys.count)] + keys + arguments)
+        command.script = script
+        return command
+    }
+}

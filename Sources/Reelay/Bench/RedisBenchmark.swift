@@ -1,0 +1,107 @@
+import Redis
+
+/// Throughput of LPUSH, LMOVE and EVALSHA through ``RedisClient`` on one connection, in the shape
+/// `scripts/bench-redis.sh` prints for `redis-benchmark`, so the two can be compared cell by cell.
+struct RedisBenchmarkReport: Codable, Sendable {
+    /// Operations per second of one command in each mode.
+    struct Figures: Codable, Sendable {
+        /// One `send` per operation, each awaited before the next (`redis-benchmark -c 1 -P 1`).
+        var roundtripOpsPerS: Double
+        /// `pipeline` with 16 commands per call (`-P 16`).
+        var pipelined16OpsPerS: Double
+        /// `pipeline` with 64 commands per call (`-P 64`).
+        var pipelined64OpsPerS: Double
+        /// One-by-one round trips inside one `withConnection` body: the same socket work without a task hop per command.
+        var withConnectionRoundtripOpsPerS: Double
+
+        enum CodingKeys: String, CodingKey {
+            case roundtripOpsPerS = "roundtrip_ops_per_s"
+            case pipelined16OpsPerS = "pipelined_16_ops_per_s"
+            case pipelined64OpsPerS = "pipelined_64_ops_per_s"
+            case withConnectionRoundtripOpsPerS = "with_connection_roundtrip_ops_per_s"
+        }
+    }
+
+    var lpush: Figures
+    var lmove: Figures
+    var evalsha: Figures
+}
+
+/// Measures ``RedisBenchmarkReport`` against a live server. Pass a client whose pool has one connection (or that is
+/// otherwise idle) so every figure comes from a single connection, as with `redis-benchmark -c 1`.
+struct RedisBenchmark {
+    /// The script `EVALSHA` runs: KEYS[1] a counter; returns its new value.
+    static let increment = RedisScript("return redis.call('INCR', KEYS[1])")
+
+    /// Runs every command in every mode, `operations` times each, under a fresh key prefix that is deleted afterwards.
+    static func run(client: RedisClient, operations: Int) async throws -> RedisBenchmarkReport {
+        let prefix = "reelay:bench:\(UInt64.random(in: 0...UInt64.max))"
+        let list = "\(prefix):list"
+        let source = "\(prefix):source"
+        let destination = "\(prefix):destination"
+        let counter = "\(prefix):counter"
+        do {
+            let lpush = RedisCommand(["LPUSH", list, "value"])
+            let lpushFigures = try await Self.measure(client: client, command: lpush, operations: operations) {}
+
+            let lmove = RedisCommand(["LMOVE", source, destination, "RIGHT", "LEFT"])
+            let lmoveFigures = try await Self.measure(client: client, command: lmove, operations: operations) {
+                // Every LMOVE must find an item: refill the source before each mode.
+                _ = try await client.send(["DEL", source, destination])
+                let fill = RedisCommand(["LPUSH", source] + Array(repeating: "item", count: 1000))
+                _ = try await client.pipeline(Array(repeating: fill, count: (operations + 999) / 1000))
+            }
+
+            _ = try await client.evalSHA(Self.increment, keys: [counter])  // loads the script once
+            let evalsha = RedisCommand.evalSHA(Self.increment, keys: [counter])
+            let evalshaFigures = try await Self.measure(client: client, command: evalsha, operations: operations) {}
+
+            _ = try await client.send(["DEL", list, source, destination, counter])
+            return RedisBenchmarkReport(lpush: lpushFigures, lmove: lmoveFigures, evalsha: evalshaFigures)
+        } catch {
+            _ = try? await client.send(["DEL", list, source, destination, counter])
+            throw error
+        }
+    }
+
+    /// Runs `command` `operations` times in each mode, calling `prepare` before each.
+    private static func measure(
+        client: RedisClient,
+        command: RedisCommand,
+        operations: Int,
+        prepare: () async throws -> Void
+    ) async throws -> RedisBenchmarkReport.Figures {
+        try await prepare()
+        let roundtrip = try await Self.rate(operations) {
+            for _ in 0..<operations { _ = try await client.send(command) }
+        }
+        var pipelined: [Double] = []
+        for depth in [16, 64] {
+            try await prepare()
+            let batch = Array(repeating: command, count: depth)
+            let calls = operations / depth
+            pipelined.append(
+                try await Self.rate(calls * depth) {
+                    for _ in 0..<calls { _ = try await client.pipeline(batch) }
+                })
+        }
+        try await prepare()
+        let withConnection = try await Self.rate(operations) {
+            try await client.withConnection { connection in
+                for _ in 0..<operations { _ = try connection.send(command) }
+            }
+        }
+        return .init(
+            roundtripOpsPerS: roundtrip, pipelined16OpsPerS: pipelined[0], pipelined64OpsPerS: pipelined[1],
+            withConnectionRoundtripOpsPerS: withConnection)
+    }
+
+    /// Operations per second of `body`, which performs `operations` operations.
+    private static func rate(_ operations: Int, _ body: () async throws -> Void) async throws -> Double {
+        let start = ContinuousClock.now
+        try await body()
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return (Double(operations) / seconds).rounded()
+    }
+}

@@ -1,0 +1,40 @@
+import Redis
+import TestSupport
+import Testing
+
+@Suite struct RedisScriptTests {
+    /// KEYS[1]: a counter. Returns its new value.
+    static let increment = RedisScript("return redis.call('INCR', KEYS[1])")
+
+    @Test func sha1MatchesTheServers() async throws {
+        try await withClient { (client: RedisClient) async throws in
+            #expect(try await client.send(["SCRIPT", "LOAD", Self.increment.source]).string == Self.increment.sha1)
+        }
+    }
+
+    @Test func scriptCacheSurvivesScriptFlush() async throws {
+        let key = TestEnvironment.uniqueName("lua")
+        try await withClient { (client: RedisClient) async throws in
+            #expect(try await client.evalSHA(Self.increment, keys: [key]) == .integer(1))
+            _ = try await client.send(["SCRIPT", "FLUSH"])
+            #expect(try await client.evalSHA(Self.increment, keys: [key]) == .integer(2))
+            _ = try await client.send(["SCRIPT", "FLUSH"])
+            let replies = try await client.pipeline([
+                .evalSHA(Self.increment, keys: [key]), RedisCommand(["GET", key]), .evalSHA(Self.increment, keys: [key]),
+            ])
+            #expect(replies[0] == .integer(3) || replies[0] == .integer(4))
+            #expect(Set(replies.compactMap(\.int)).isSuperset(of: [3, 4]))
+            #expect(try await client.send(["GET", key]).int == 4)
+            _ = try await client.send(["DEL", key])
+        }
+    }
+
+    @Test func scriptErrorsAreServerErrors() async throws {
+        let script = RedisScript("return redis.error_reply('BOOM ' .. ARGV[1])")
+        try await withClient { (client: RedisClient) async throws in
+            let error = await redisError { _ = try await client.evalSHA(script, arguments: ["now"]) }
+            #expect(error?.code == .server)
+            #expect(error?.serverMessage?.contains("BOOM now") == true)
+        }
+    }
+}
