@@ -1,1 +1,0 @@
-// Placeholder: the PostgreSQL client over libpq lands here.

@@ -1,0 +1,103 @@
+/// Everything that can go wrong in the `Postgres` module, as one error type with a stable ``Code``.
+///
+/// ``description`` is one generic line (code, and the endpoint or SQLSTATE where known) that is safe to log anywhere:
+/// it never holds server messages, which can quote row values, and never a password. The full picture, including
+/// the server's message, detail, hint and constraint, is in ``debugDescription`` and in the fields.
+public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// A stable error code; switch on it, never on message text.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case invalidURL, connect, authentication, databaseMissing, connectionLost, server, typeMismatch, decoding, encoding
+            case transactionAborted, invalidMigration, poolExhausted, poolClosed
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The connection URL or keyword string could not be parsed.
+        public static let invalidURL = Code(.invalidURL)
+        /// The server could not be reached (refused, timed out, unknown host, server starting or stopping). Retryable.
+        public static let connect = Code(.connect)
+        /// The server rejected the credentials (wrong password, unknown role). Not retried.
+        public static let authentication = Code(.authentication)
+        /// The database named in the configuration does not exist. Not retried.
+        public static let databaseMissing = Code(.databaseMissing)
+        /// An established connection broke (server restarted, network cut); the connection is discarded.
+        public static let connectionLost = Code(.connectionLost)
+        /// The server answered a statement with an error; see ``PostgresError/sqlState``.
+        public static let server = Code(.server)
+        /// A column holds another type than the one asked for.
+        public static let typeMismatch = Code(.typeMismatch)
+        /// A column's value could not be decoded (unexpected NULL, malformed text, unknown column, bad JSON).
+        public static let decoding = Code(.decoding)
+        /// A parameter could not be sent (text with a NUL byte, invalid identifier, JSON that failed to encode).
+        public static let encoding = Code(.encoding)
+        /// `COMMIT` found the transaction already failed, so the server rolled it back.
+        public static let transactionAborted = Code(.transactionAborted)
+        /// The migration list is invalid (duplicate or non-increasing versions).
+        public static let invalidMigration = Code(.invalidMigration)
+        /// Every pooled connection stayed busy for the whole acquire timeout.
+        public static let poolExhausted = Code(.poolExhausted)
+        /// The client was shut down.
+        public static let poolClosed = Code(.poolClosed)
+
+        /// The code's name, e.g. `connect`.
+        public var description: String { self.base.rawValue }
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// The five-character SQLSTATE the server sent, e.g. `"23505"` for a unique violation.
+    public var sqlState: String?
+    /// The primary message, from the server or libpq (never a password). May quote data: keep it out of user-facing text.
+    public var message: String?
+    /// The server's DETAIL field (for example the duplicated key).
+    public var detail: String?
+    /// The server's HINT field.
+    public var hint: String?
+    /// The violated constraint, for integrity errors.
+    public var constraint: String?
+    /// The table the error is about, when the server says so.
+    public var table: String?
+    /// The column the error is about: the server's column field, or the result column that failed to decode.
+    public var column: String?
+    /// `host:port/database` for connection errors.
+    public var endpoint: String?
+
+    /// An error with the given code and optional details.
+    public init(_ code: Code, message: String? = nil, sqlState: String? = nil, column: String? = nil, endpoint: String? = nil) {
+        self.code = code
+        self.message = message
+        self.sqlState = sqlState
+        self.column = column
+        self.endpoint = endpoint
+    }
+
+    /// `23505`: a unique or primary-key constraint was violated.
+    public var isUniqueViolation: Bool { self.sqlState == "23505" }
+    /// `23503`: a foreign-key constraint was violated.
+    public var isForeignKeyViolation: Bool { self.sqlState == "23503" }
+    /// `23514`: a check constraint was violated.
+    public var isCheckViolation: Bool { self.sqlState == "23514" }
+    /// `40001`: a serializable transaction lost a race; retry the whole transaction.
+    public var isSerializationFailure: Bool { self.sqlState == "40001" }
+
+    /// One generic line: `PostgresError(code: connect, endpoint: 127.0.0.1:5432/reelay)`.
+    public var description: String {
+        var parts = ["code: \(self.code)"]
+        if let endpoint = self.endpoint { parts.append("endpoint: \(endpoint)") }
+        if let sqlState = self.sqlState { parts.append("sqlState: \(sqlState)") }
+        return "PostgresError(\(parts.joined(separator: ", ")))"
+    }
+
+    /// Every field that is set, for logs at debug level and for developers.
+    public var debugDescription: String {
+        var parts = ["code: \(self.code)"]
+        let fields: [(String, String?)] = [
+            ("endpoint", self.endpoint), ("sqlState", self.sqlState), ("message", self.message), ("detail", self.detail),
+            ("hint", self.hint), ("constraint", self.constraint), ("table", self.table), ("column", self.column),
+        ]
+        for case (let name, let value?) in fields { parts.append("\(name): \(value)") }
+        return "PostgresError(\(parts.joined(separator: ", ")))"
+    }
+}
