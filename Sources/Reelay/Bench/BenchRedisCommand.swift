@@ -7,12 +7,12 @@ struct BenchRedisCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "redis", abstract: "Measure LPUSH, LMOVE and EVALSHA through the Redis client on one connection.")
 
-    @Option(help: "The Redis server to measure against.") var redisURL = "redis://127.0.0.1:6390"
+    @OptionGroup var global: GlobalOptions
     @Option(help: "Operations per command and mode.") var operations = 100_000
     @Flag(help: "Print one JSON object instead of a table.") var json = false
 
     func run() async throws {
-        var configuration = try RedisConfiguration(url: self.redisURL)
+        var configuration = try self.global.settings().redis
         configuration.poolSize = 1  // every figure comes from one connection, as redis-benchmark -c 1
         configuration.blockingPoolSize = 1
         let client = RedisClient(configuration: configuration)
