@@ -76,6 +76,15 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
 
         /// A value: becomes the next `$n` placeholder. Optional `nil` is sent as NULL.
         public mutating func appendInterpolation(_ value: some PostgresEncodable) {
+            self.appendInterpolation(some: value)
+        }
+
+        /// An optional value: `nil` is sent as SQL `NULL` (typed like the wrapped type where the type is fixed).
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            self.appendInterpolation(some: value)
+        }
+
+        private mutating func appendInterpolation(some value: some PostgresEncodable) {
             do {
                 self.binds.append(Bind(dataType: value.postgresType, text: try value.postgresText()))
             } catch {
