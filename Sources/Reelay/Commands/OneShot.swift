@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// Runs a short command (migrate, status, bench) inside one `ServiceGroup` with the clients it needs: the clients start
 /// first, `body` runs as the last service, and when it returns or throws the group shuts the clients down in reverse

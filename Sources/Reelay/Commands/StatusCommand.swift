@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Domain
 import Postgres
 import Redis
@@ -35,7 +36,8 @@ struct StatusCommand: AsyncParsableCommand {
         let padded = name.padding(toLength: 11, withPad: " ", startingAt: 0)
         do {
             let detail = try await probe()
-            let elapsed = (ContinuousClock.now - started).formatted(.units(allowed: [.milliseconds], width: .narrow))
+            let elapsed = String(format: "%.1f ms", Double((ContinuousClock.now - started).components.attoseconds) / 1e15
+                + Double((ContinuousClock.now - started).components.seconds) * 1000)
             return StatusLine(ok: true, text: "\(padded) ok      \(target.isEmpty ? "" : target + "  ")\(detail) (\(elapsed))")
         } catch {
             return StatusLine(ok: false, text: "\(padded) FAILED  \(target.isEmpty ? "" : target + "  ")\(FailureReport.oneLine(error))")

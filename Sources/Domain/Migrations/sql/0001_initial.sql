@@ -49,7 +49,7 @@ CREATE INDEX accounts_labels_idx ON accounts USING gin (labels);
 CREATE TABLE media (
     id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     path          text NOT NULL UNIQUE
-                  CHECK (length(path) BETWEEN 1 AND 1024 AND path !~ '^/' AND path !~ '(^|/)\.\.(/|$)' AND position(chr(0) IN path) = 0),
+                  CHECK (length(path) BETWEEN 1 AND 1024 AND path !~ '^/' AND path !~ '(^|/)\.\.(/|$)'),
     original_name text,
     content_type  text NOT NULL DEFAULT 'video/mp4',
     size_bytes    bigint NOT NULL CHECK (size_bytes > 0),
