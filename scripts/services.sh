@@ -51,7 +51,7 @@ pg_bin() {
 
 # Runs a PostgreSQL server binary as the postgres user when we are root (PostgreSQL refuses to run as root).
 as_pg() {
-    if [[ $(id -u) -eq 0 ]]; then setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; else "$@"; fi
+    if [[ $(id -u) -eq 0 ]]; then (cd / && setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"); else "$@"; fi
 }
 
 redis_running() { redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1; }
@@ -68,9 +68,30 @@ start_redis() {
     log "redis on 127.0.0.1:$redis_port (pid $(cat "$redis_dir/redis.pid"))"
 }
 
+# PostgreSQL runs as `postgres` when we are root; if that user cannot reach .data/ (a clone under /root, say), the cluster
+# lives in a folder of its own under /var/lib/postgresql and .data/postgres links to it.
+place_pg_dir() {
+    [[ -e "$pg_dir" ]] && return
+    mkdir -p "$data"
+    if [[ $(id -u) -eq 0 ]]; then
+        chmod o+x "$root" "$data" 2>/dev/null || true
+        mkdir -p "$pg_dir" && chown postgres:postgres "$pg_dir"
+        if ! setpriv --reuid=postgres --regid=postgres --init-groups -- test -w "$pg_dir" 2>/dev/null; then
+            rmdir "$pg_dir"
+            local home; home=/var/lib/postgresql/reelay-$(printf '%s' "$root" | sha256sum | cut -c1-12)
+            mkdir -p "$home" && chown postgres:postgres "$home"
+            ln -s "$home" "$pg_dir"
+            log "postgres cannot reach $data; its cluster lives in $home (linked from .data/postgres)"
+        fi
+    else
+        mkdir -p "$pg_dir"
+    fi
+}
+
 start_postgres() {
     local bin; bin=$(pg_bin)
-    mkdir -p "$pg_dir"
+    place_pg_dir
+    pg_dir=$(readlink -f "$pg_dir"); pg_data="$pg_dir/data"
     if [[ ! -s "$pg_dir/password" ]]; then
         # A random local password, created once, never committed (.data/ is git-ignored).
         (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$pg_dir/password")
@@ -78,8 +99,7 @@ start_postgres() {
     if [[ ! -f "$pg_data/PG_VERSION" ]]; then
         mkdir -p "$pg_data"
         if [[ $(id -u) -eq 0 ]]; then
-            chmod o+x "$root" "$data" 2>/dev/null || true
-            chown postgres:postgres "$pg_dir" "$pg_data"
+            chown postgres:postgres "$pg_data"
             cp "$pg_dir/password" "$pg_dir/password.initdb" && chown postgres "$pg_dir/password.initdb"
         else
             cp "$pg_dir/password" "$pg_dir/password.initdb"
@@ -103,7 +123,7 @@ start_postgres() {
 }
 
 write_env() {
-    local password; password=$(cat "$pg_dir/password")
+    local password; password=$(cat "$(readlink -f "$pg_dir")/password")
     cat > "$data/env" <<ENV
 # Written by scripts/services.sh start: where the local servers listen. Sourced by the Makefile.
 REELAY_REDIS_URL=redis://127.0.0.1:$redis_port/0
@@ -115,6 +135,7 @@ ENV
 }
 
 stop() {
+    [[ -e "$pg_dir" ]] && pg_dir=$(readlink -f "$pg_dir") && pg_data="$pg_dir/data"
     if [[ -f "$redis_dir/redis.pid" ]]; then
         local pid; pid=$(cat "$redis_dir/redis.pid")
         if kill -0 "$pid" 2>/dev/null; then
