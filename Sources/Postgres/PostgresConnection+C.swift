@@ -76,14 +76,8 @@ extension PostgresConnection {
     /// holds user input: `PQexecParams` accepts one statement only.
     func runScript(_ sql: String, handle: OpaquePointer) throws(PostgresError) {
         guard !sql.utf8.contains(0) else { throw PostgresError(.encoding, message: "the SQL text contains a NUL byte") }
-        var result = PQexec(handle, sql)
-        // PQexec returns the last statement's result; an error stops the script and is that result.
-        while true {
-            let outcome = try self.consume(result, handle: handle)
-            _ = outcome
-            result = PQgetResult(handle)
-            if result == nil { return }
-        }
+        // PQexec returns the last statement's result (or the first error, which stops the script) and reads the rest.
+        _ = try self.consume(PQexec(handle, sql), handle: handle)
     }
 
     /// Turns a `PGresult` into an outcome or an error, and frees it.

@@ -8,8 +8,8 @@ import Foundation
 /// ```
 ///
 /// Every interpolated value becomes the next `$n` placeholder. The only text spliced into the SQL is an identifier
-/// through `\(identifier: name)`, which is always double-quoted. Write literal `$`-placeholders yourself only when you
-/// also append the matching binds (see ``bind(_:)``).
+/// through `\(identifier: name)`, which is always double-quoted. There is deliberately no public way to build a query
+/// from a run-time string.
 public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
     /// One parameter: its declared type and its text form (`nil` for NULL).
     public struct Bind: Sendable, Hashable {
@@ -26,14 +26,17 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
     /// Set when an interpolation could not be encoded; the query then fails before it is sent.
     var encodingError: PostgresError?
 
-    /// A query with SQL text and no parameters.
-    public init(unsafeSQL sql: String) {
+    /// A query with SQL text and no parameters (module-internal: for statements built from quoted identifiers).
+    init(unsafeSQL sql: String) {
         self.sql = sql
         self.binds = []
     }
 
     /// A literal without interpolations.
-    public init(stringLiteral value: String) { self.init(unsafeSQL: value) }
+    public init(stringLiteral value: String) {
+        self.sql = value
+        self.binds = []
+    }
 
     /// A query built by interpolation.
     public init(stringInterpolation: StringInterpolation) {
@@ -41,20 +44,6 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
         self.binds = stringInterpolation.binds
         self.encodingError = stringInterpolation.encodingError
     }
-
-    /// Appends a parameter and returns its placeholder (`$n`), for queries assembled piece by piece.
-    public mutating func bind(_ value: some PostgresEncodable) -> String {
-        do {
-            self.binds.append(Bind(dataType: value.postgresType, text: try value.postgresText()))
-        } catch {
-            self.encodingError = self.encodingError ?? error
-            self.binds.append(Bind(dataType: .unspecified, text: nil))
-        }
-        return "$\(self.binds.count)"
-    }
-
-    /// Appends SQL text (no values: interpolate or ``bind(_:)`` those).
-    public mutating func append(unsafeSQL sql: String) { self.sql += sql }
 
     /// The SQL only; parameter values are left out because they may be secret or personal.
     public var description: String { "PostgresQuery(\(self.sql), \(self.binds.count) binds)" }

@@ -33,7 +33,6 @@ func withSchemaClient<T: Sendable>(
     let url = try await TestEnvironment.postgresURL()
     let schema = TestEnvironment.uniqueName("s")
     try await withClient(url: url) { admin in _ = try await admin.execute("CREATE SCHEMA \(identifier: schema)") }
-    defer {}
     do {
         let result = try await withClient(url: url, configure: {
             $0.runtimeParameters["search_path"] = schema
