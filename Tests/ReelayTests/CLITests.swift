@@ -5,45 +5,26 @@ import TestSupport
 import Testing
 
 /// Runs the built `reelay` binary as an operator would.
-struct ReelayBinary {
-    struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var elapsed: Duration
-    }
-
+enum ReelayBinary {
     /// `reelay` sits beside the test bundle in the build folder.
     static let path = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("reelay").path
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: self.path)
-        process.arguments = arguments
-        // Only what the test sets, so the developer's own REELAY_* variables cannot change the outcome.
-        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"].merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let started = ContinuousClock.now
-        try process.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: stdout, stderr: stderr, elapsed: ContinuousClock.now - started)
+    /// Runs it with only `PATH` and `environment` set, so the developer's own REELAY_* variables cannot change the outcome.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> ChildProcess.Outcome {
+        let base = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        return try await ChildProcess.run([self.path] + arguments, environment: base.merging(environment) { $1 })
     }
 }
 
 @Suite struct CLIUsageTests {
-    @Test func printsItsVersion() throws {
-        let outcome = try ReelayBinary.run(["--version"])
+    @Test func printsItsVersion() async throws {
+        let outcome = try await ReelayBinary.run(["--version"])
         #expect(outcome.status == 0)
         #expect(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
     }
 
-    @Test func helpListsEverySubcommandOfTheArchitecture() throws {
-        let outcome = try ReelayBinary.run(["--help"])
+    @Test func helpListsEverySubcommandOfTheArchitecture() async throws {
+        let outcome = try await ReelayBinary.run(["--help"])
         #expect(outcome.status == 0)
         for command in ["api", "worker", "scheduler", "sandbox", "migrate", "dev", "queue", "bench", "apikey", "status"] {
             #expect(outcome.stdout.contains("  \(command)"), "\(command) missing from --help")
@@ -51,33 +32,33 @@ struct ReelayBinary {
     }
 
     @Test(arguments: [["api"], ["worker"], ["scheduler"], ["sandbox"], ["dev"], ["apikey"], ["queue", "stats"], ["bench", "queue"]])
-    func plannedCommandsSaySoAndExit2(_ arguments: [String]) throws {
-        let outcome = try ReelayBinary.run(arguments)
+    func plannedCommandsSaySoAndExit2(_ arguments: [String]) async throws {
+        let outcome = try await ReelayBinary.run(arguments)
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("not yet available"))
-        let help = try ReelayBinary.run(arguments + ["--help"])
+        let help = try await ReelayBinary.run(arguments + ["--help"])
         #expect(help.status == 0)
     }
 
-    @Test func aBadSettingIsOneLineAndExit2() throws {
-        let outcome = try ReelayBinary.run(["status"], environment: ["REELAY_REDIS_POOL_SIZE": "lots"])
+    @Test func aBadSettingIsOneLineAndExit2() async throws {
+        let outcome = try await ReelayBinary.run(["status"], environment: ["REELAY_REDIS_POOL_SIZE": "lots"])
         #expect(outcome.status == 2)
         #expect(outcome.stderr == "reelay: invalid REELAY_REDIS_POOL_SIZE (from the environment): must be a whole number from 1 to 1024, got 'lots'\n")
     }
 
-    @Test func aBadURLIsOneLineAndExit2() throws {
-        let outcome = try ReelayBinary.run(["migrate", "--database-url", "mysql://root:hunter2@db/x"])
+    @Test func aBadURLIsOneLineAndExit2() async throws {
+        let outcome = try await ReelayBinary.run(["migrate", "--database-url", "mysql://root:hunter2@db/x"])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.hasPrefix("reelay: invalid REELAY_DATABASE_URL (from flag --database-url): "))
         #expect(outcome.stderr.split(separator: "\n").count == 1)
         #expect(!outcome.stderr.contains("hunter2"))
     }
 
-    @Test func aConfigFileWithATypoIsRejected() throws {
+    @Test func aConfigFileWithATypoIsRejected() async throws {
         let path = NSTemporaryDirectory() + "reelay-\(UUID().uuidString).env"
         try "REELAY_REDIS_URLL=redis://127.0.0.1:1\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let outcome = try ReelayBinary.run(["status", "--config", path])
+        let outcome = try await ReelayBinary.run(["status", "--config", path])
         #expect(outcome.status == 2)
         #expect(outcome.stderr.contains("REELAY_REDIS_URLL"))
         #expect(outcome.stderr.contains("\(path):1"))
@@ -101,24 +82,24 @@ struct ReelayBinary {
         let database = try await self.freshDatabase()
         let redis = try await TestEnvironment.redisURL()
         let environment = ["REELAY_DATABASE_URL": database, "REELAY_REDIS_URL": redis]
-        let before = try ReelayBinary.run(["status"], environment: environment)
+        let before = try await ReelayBinary.run(["status"], environment: environment)
         #expect(before.status == 1, "pending migrations make status fail")
         #expect(before.stdout.contains("pending"))
-        let first = try ReelayBinary.run(["migrate"], environment: environment)
+        let first = try await ReelayBinary.run(["migrate"], environment: environment)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("applied  0001_initial"))
-        let second = try ReelayBinary.run(["migrate"], environment: environment)
+        let second = try await ReelayBinary.run(["migrate"], environment: environment)
         #expect(second.status == 0)
         #expect(second.stdout.contains("schema is up to date"))
-        let status = try ReelayBinary.run(["status"], environment: environment)
+        let status = try await ReelayBinary.run(["status"], environment: environment)
         #expect(status.status == 0, "\(status.stdout)\(status.stderr)")
         #expect(status.stdout.contains("redis       ok"))
         #expect(status.stdout.contains("postgresql  ok"))
         #expect(!status.stdout.contains(PostgresServer.password))
     }
 
-    @Test func anUnreachableDatabaseFailsWithinTheConnectTimeout() throws {
-        let outcome = try ReelayBinary.run(
+    @Test func anUnreachableDatabaseFailsWithinTheConnectTimeout() async throws {
+        let outcome = try await ReelayBinary.run(
             ["migrate", "--database-url", "postgres://reelay:secret-pw@127.0.0.1:1/reelay", "--database-connect-timeout", "2s"])
         #expect(outcome.status == 1)
         #expect(outcome.elapsed < .seconds(8))
@@ -130,7 +111,7 @@ struct ReelayBinary {
     @Test func aWrongPasswordFailsAtOnceWithoutShowingIt() async throws {
         var components = URLComponents(string: try await TestEnvironment.postgresURL())!
         components.password = "wrong-password-123"
-        let outcome = try ReelayBinary.run(["migrate", "--database-url", components.string!])
+        let outcome = try await ReelayBinary.run(["migrate", "--database-url", components.string!])
         #expect(outcome.status == 1)
         #expect(outcome.elapsed < .seconds(5))
         #expect(!outcome.stderr.contains("wrong-password-123"))
@@ -140,14 +121,14 @@ struct ReelayBinary {
     @Test func aMissingDatabaseIsNamed() async throws {
         var components = URLComponents(string: try await TestEnvironment.postgresURL())!
         components.path = "/no_such_database_here"
-        let outcome = try ReelayBinary.run(["migrate", "--database-url", components.string!])
+        let outcome = try await ReelayBinary.run(["migrate", "--database-url", components.string!])
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("no_such_database_here"))
     }
 
     @Test func anUnreachableRedisIsReportedByStatus() async throws {
         let database = try await TestEnvironment.postgresURL()
-        let outcome = try ReelayBinary.run(
+        let outcome = try await ReelayBinary.run(
             ["status", "--redis-url", "redis://:topsecret@127.0.0.1:1", "--redis-connect-timeout", "1s"],
             environment: ["REELAY_DATABASE_URL": database])
         #expect(outcome.status == 1)

@@ -45,14 +45,14 @@ public final class PostgresServer: Sendable {
             for path in [root, data, passwordFile] { chown(path, user.pointee.pw_uid, user.pointee.pw_gid) }
         }
         chmod(data, 0o700)
-        try Host.run(
+        try await Host.run(
             Self.asServerUser([
                 "\(bin)/initdb", "-D", data, "-U", "reelay", "--pwfile=\(passwordFile)", "--auth-local=trust",
                 "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions",
             ]))
         let server = PostgresServer(port: try Host.freePort(), dataDirectory: data, binDirectory: bin)
         try await server.start()
-        try Host.run(Self.asServerUser(["\(bin)/createdb", "-h", data, "-p", String(server.port), "-U", "reelay", "reelay"]))
+        try await Host.run(Self.asServerUser(["\(bin)/createdb", "-h", data, "-p", String(server.port), "-U", "reelay", "reelay"]))
         return server
     }
 
@@ -66,20 +66,20 @@ public final class PostgresServer: Sendable {
         let process = try ServerProcess(arguments: arguments, logPath: NSTemporaryDirectory() + "reelay-pg-\(self.port).log")
         self.process.set(process)
         try await Host.waitUntil("PostgreSQL on port \(self.port)") {
-            (try? Host.run(["\(self.binDirectory)/pg_isready", "-q", "-h", "127.0.0.1", "-p", String(self.port)])) != nil
+            (try? await Host.run(["\(self.binDirectory)/pg_isready", "-q", "-h", "127.0.0.1", "-p", String(self.port)])) != nil
         }
     }
 
     /// Stops the server (`pg_ctl stop -m fast`: open sessions are cut) and waits until it exited.
     public func stop() async throws {
         guard let process = self.process.get(), process.isRunning else { return }
-        _ = try? Host.run(Self.asServerUser(["\(self.binDirectory)/pg_ctl", "stop", "-D", self.dataDirectory, "-m", "fast", "-w"]))
+        _ = try? await Host.run(Self.asServerUser(["\(self.binDirectory)/pg_ctl", "stop", "-D", self.dataDirectory, "-m", "fast", "-w"]))
         try await process.waitUntilExited()
     }
 
     /// Creates a database on this server and returns its URL.
-    public func createDatabase(_ name: String) throws -> String {
-        try Host.run(Self.asServerUser(["\(self.binDirectory)/createdb", "-h", self.dataDirectory, "-p", String(self.port), "-U", "reelay", name]))
+    public func createDatabase(_ name: String) async throws -> String {
+        try await Host.run(Self.asServerUser(["\(self.binDirectory)/createdb", "-h", self.dataDirectory, "-p", String(self.port), "-U", "reelay", name]))
         return self.url(database: name)
     }
 

@@ -56,7 +56,7 @@ public final class RedisServer: Sendable {
         guard let process = self.process.get(), process.isRunning else { return }
         var command = [Host.which("redis-cli") ?? "/usr/bin/redis-cli", "-h", "127.0.0.1", "-p", String(self.port)]
         if let password = self.password { command += ["--no-auth-warning", "-a", password] }
-        _ = try? Host.run(command + ["SHUTDOWN"])
+        _ = try? await Host.run(command + ["SHUTDOWN"])
         try await process.waitUntilExited()
     }
 

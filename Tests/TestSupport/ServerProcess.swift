@@ -105,30 +105,22 @@ enum Host {
     }
 
     /// Waits until `ready()` answers true, polling every 20 ms, or throws after `timeout`.
-    static func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ ready: () -> Bool) async throws {
+    static func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ ready: () async -> Bool) async throws {
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        while !ready() {
+        while await !ready() {
             if ContinuousClock.now > deadline { throw TestServerError("\(what) not ready within \(timeout)") }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
 
-    /// Runs a command to completion; throws with its output when it exits non-zero.
+    /// Runs a command to completion (see ``ChildProcess``); throws with its output when it exits non-zero.
     @discardableResult
-    static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestServerError("\(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(output)")
+    static func run(_ arguments: [String]) async throws -> String {
+        let outcome = try await ChildProcess.run(arguments)
+        guard outcome.status == 0 else {
+            throw TestServerError("\(arguments.joined(separator: " ")) exited \(outcome.status): \(outcome.stdout)\(outcome.stderr)")
         }
-        return output
+        return outcome.stdout + outcome.stderr
     }
 
     /// The first executable named `name` on PATH or in `extraDirectories`.
