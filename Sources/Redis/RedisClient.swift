@@ -18,6 +18,9 @@ public final class RedisClient: Service, Sendable {
     let pool: ConnectionPool<RedisConnectionHandle>
     let blockingPool: ConnectionPool<RedisConnectionHandle>
     private let isShutDown = Atomic<Bool>(false)
+    let dedicatedThreads = DedicatedThreads()
+    /// Blocking calls that ran inline on a dedicated thread (see ``withDedicatedThread(_:)``), for tests.
+    let inlineCalls = Atomic<Int>(0)
 
     /// A client for `configuration`; it connects lazily, on the first command.
     public init(configuration: RedisConfiguration, logger: Logger = Logger(label: "reelay.redis")) {
@@ -55,6 +58,7 @@ public final class RedisClient: Service, Sendable {
         guard !self.isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
         self.pool.close()
         self.blockingPool.close()
+        self.dedicatedThreads.close()
         do {
             try await self.threadPool.shutdownGracefully()
         } catch {
@@ -148,7 +152,7 @@ public final class RedisClient: Service, Sendable {
         }
         defer { pool.release(handle) }
         do {
-            return try await self.threadPool.runIfActive { try body(handle) }
+            return try await self.offload { try body(handle) }
         } catch is CancellationError {
             throw RedisError.converting(CancellationError(), closed: self.isShutDown.load(ordering: .relaxed))
         }
