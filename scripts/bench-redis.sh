@@ -5,9 +5,11 @@
 #   OPERATIONS                operations per command and mode (default 100000)
 #   REELAY_BIN                the release binary (default .build/release/reelay); build it with `swift build -c release`
 #
-# Prints the redis-benchmark figures as one JSON object ({"lpush": {"roundtrip_ops_per_s": …, "pipelined_16_ops_per_s": …,
-# "pipelined_64_ops_per_s": …}, "lmove": {…}, "evalsha": {…}}), the client's figures (`reelay bench redis --json`) in the
-# same shape, then a table: command × mode, swift ops/s, redis-benchmark ops/s, ratio.
+#   ROUNDS                    rounds, alternating the two tools (default 3); the figures are the medians per cell
+#
+# Prints one JSON object {"rounds", "redis_benchmark": {"lpush": {"roundtrip_ops_per_s": …, "pipelined_16_ops_per_s": …,
+# "pipelined_64_ops_per_s": …}, "lmove": {…}, "evalsha": {…}}, "reelay": {same shape, plus the
+# same three measured on a dedicated thread: "dedicated_thread_roundtrip_ops_per_s", …}}, then a Markdown table: command × mode, both rates and their ratio.
 set -euo pipefail
 
 host="${REDIS_HOST:-127.0.0.1}"
@@ -36,41 +38,60 @@ refill() {
 }
 
 sha="$(cli SCRIPT LOAD "$script")"
-declare -A rb
-for pipeline in 1 16 64; do
-    rb[lpush_$pipeline]="$(bench "$pipeline" LPUSH "$prefix:list" value)"
-    refill
-    rb[lmove_$pipeline]="$(bench "$pipeline" LMOVE "$prefix:source" "$prefix:destination" RIGHT LEFT)"
-    rb[evalsha_$pipeline]="$(bench "$pipeline" EVALSHA "$sha" 1 "$prefix:counter")"
-done
 
-redis_json="{"
-for command in lpush lmove evalsha; do
-    redis_json+="\"$command\": {\"roundtrip_ops_per_s\": ${rb[${command}_1]}, \"pipelined_16_ops_per_s\": ${rb[${command}_16]}, "
-    redis_json+="\"pipelined_64_ops_per_s\": ${rb[${command}_64]}}"
-    [[ "$command" != evalsha ]] && redis_json+=", "
-done
-redis_json+="}"
-echo "redis-benchmark: $redis_json"
+# One redis-benchmark round: the nine cells as one JSON object.
+redis_round() {
+    declare -A rb
+    for pipeline in 1 16 64; do
+        rb[lpush_$pipeline]="$(bench "$pipeline" LPUSH "$prefix:list" value)"
+        refill
+        rb[lmove_$pipeline]="$(bench "$pipeline" LMOVE "$prefix:source" "$prefix:destination" RIGHT LEFT)"
+        rb[evalsha_$pipeline]="$(bench "$pipeline" EVALSHA "$sha" 1 "$prefix:counter")"
+    done
+    local json="{"
+    for command in lpush lmove evalsha; do
+        json+="\"$command\": {\"roundtrip_ops_per_s\": ${rb[${command}_1]}, \"pipelined_16_ops_per_s\": ${rb[${command}_16]}, "
+        json+="\"pipelined_64_ops_per_s\": ${rb[${command}_64]}}"
+        [[ "$command" != evalsha ]] && json+=", "
+    done
+    echo "$json}"
+}
 
 if [[ ! -x "$bin" ]]; then
     echo "no release binary at $bin: build it with 'swift build -c release' or set REELAY_BIN" >&2
     exit 1
 fi
-swift_json="$("$bin" bench redis --json --redis-url "redis://$host:$port" --operations "$operations")"
-echo "reelay:          $swift_json"
 
-python3 - "$redis_json" "$swift_json" <<'PY'
-import json, sys
-redis, swift = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-modes = [("roundtrip", "roundtrip_ops_per_s"), ("pipelined 16", "pipelined_16_ops_per_s"), ("pipelined 64", "pipelined_64_ops_per_s")]
-print(f"{'command':<8} {'mode':<13} {'swift ops/s':>12} {'redis-benchmark':>16} {'ratio':>6}")
+# Rounds alternate between the two tools so that a noisy moment on the machine hits both; the table shows medians.
+rounds="${ROUNDS:-3}"
+redis_rounds=()
+swift_rounds=()
+for round in $(seq 1 "$rounds"); do
+    redis_rounds+=("$(redis_round)")
+    swift_rounds+=("$("$bin" bench redis --json --redis-url "redis://$host:$port" --operations "$operations")")
+    echo "round $round of $rounds done" >&2
+done
+
+python3 - "$rounds" "${redis_rounds[@]}" "${swift_rounds[@]}" <<'PY'
+import json, statistics, sys
+rounds = int(sys.argv[1])
+redis_runs = [json.loads(x) for x in sys.argv[2:2 + rounds]]
+swift_runs = [json.loads(x) for x in sys.argv[2 + rounds:2 + 2 * rounds]]
+def median(runs):
+    return {c: {k: statistics.median(r[c][k] for r in runs) for k in runs[0][c]} for c in runs[0]}
+redis, swift = median(redis_runs), median(swift_runs)
+print(json.dumps({"rounds": rounds, "redis_benchmark": redis, "reelay": swift}, sort_keys=True))
+modes = [("round trip", "roundtrip_ops_per_s", "roundtrip_ops_per_s"),
+         ("pipelined 16", "pipelined_16_ops_per_s", "pipelined_16_ops_per_s"),
+         ("pipelined 64", "pipelined_64_ops_per_s", "pipelined_64_ops_per_s"),
+         ("round trip, dedicated thread", "dedicated_thread_roundtrip_ops_per_s", "roundtrip_ops_per_s"),
+         ("pipelined 16, dedicated thread", "dedicated_thread_pipelined_16_ops_per_s", "pipelined_16_ops_per_s"),
+         ("pipelined 64, dedicated thread", "dedicated_thread_pipelined_64_ops_per_s", "pipelined_64_ops_per_s")]
+print()
+print(f"| command | mode | reelay ops/s | redis-benchmark ops/s | ratio |")
+print(f"|---|---|---:|---:|---:|")
 for command in ("lpush", "lmove", "evalsha"):
-    for label, key in modes:
-        s, r = swift[command][key], redis[command][key]
-        print(f"{command:<8} {label:<13} {s:>12.0f} {r:>16.0f} {s / r:>6.2f}")
-    extra = swift[command].get("with_connection_roundtrip_ops_per_s")
-    if extra is not None:
-        r = redis[command]["roundtrip_ops_per_s"]
-        print(f"{command:<8} {'withConnection':<13} {extra:>12.0f} {r:>16.0f} {extra / r:>6.2f}")
+    for label, swift_key, redis_key in modes:
+        s, r = swift[command][swift_key], redis[command][redis_key]
+        print(f"| {command} | {label} | {s:,.0f} | {r:,.0f} | {s / r:.2f} |")
 PY

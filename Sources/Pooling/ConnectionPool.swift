@@ -91,13 +91,13 @@ public final class ConnectionPool<Connection: PoolableConnection>: Sendable {
         }
     }
 
-    /// Returns a connection to the pool; a broken one is closed and its slot handed to the next waiter.
+    /// Returns a connection to the pool. Whether it still works is checked when it is next handed out (one check per
+    /// use, not two); a broken one is then closed and replaced.
     public func release(_ connection: Connection) {
-        let reusable = connection.isReusable
         let (keep, handover) = self.state.withLock { state -> (Bool, (CheckedContinuation<Grant, any Error>, Grant)?) in
-            guard reusable, !state.isClosed else {
+            guard !state.isClosed else {
                 state.open -= 1
-                return (false, Self.handOverSlot(&state))
+                return (false, nil)
             }
             if !state.waiters.isEmpty {
                 return (true, (state.waiters.removeFirst().continuation, .connection(connection)))

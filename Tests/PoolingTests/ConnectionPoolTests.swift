@@ -56,8 +56,8 @@ final class Opener: Sendable {
         let broken = try await pool.acquire()
         broken.breakIt()
         pool.release(broken)
-        #expect(broken.isClosed)
         let next = try await pool.withConnection { $0.id }
+        #expect(broken.isClosed, "checked and closed when it would have been handed out")
         #expect(next != broken.id)
         #expect(pool.statistics.open == 1)
     }

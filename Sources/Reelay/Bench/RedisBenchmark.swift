@@ -3,23 +3,27 @@ import Redis
 /// Throughput of LPUSH, LMOVE and EVALSHA through ``RedisClient`` on one connection, in the shape
 /// `scripts/bench-redis.sh` prints for `redis-benchmark`, so the two can be compared cell by cell.
 struct RedisBenchmarkReport: Codable, Sendable {
-    /// Operations per second of one command in each mode.
+    /// Operations per second of one command in each mode: first from an ordinary task (each call hops to the
+    /// client's thread pool and back), then inside `withDedicatedThread` (the blocking call runs inline, no hop).
     struct Figures: Codable, Sendable {
-        /// One `send` per operation, each awaited before the next (`redis-benchmark -c 1 -P 1`), from an ordinary task:
-        /// each command hops to the client's thread pool and back.
+        /// One `send` per operation, each awaited before the next (`redis-benchmark -c 1 -P 1`).
         var roundtripOpsPerS: Double
-        /// The same `send` loop inside `withDedicatedThread`, where the blocking call runs inline on the task's own thread.
-        var roundtripDedicatedThreadOpsPerS: Double
         /// `pipeline` with 16 commands per call (`-P 16`).
         var pipelined16OpsPerS: Double
         /// `pipeline` with 64 commands per call (`-P 64`).
         var pipelined64OpsPerS: Double
+        /// The same three, measured inside `withDedicatedThread`.
+        var dedicatedThreadRoundtripOpsPerS: Double
+        var dedicatedThreadPipelined16OpsPerS: Double
+        var dedicatedThreadPipelined64OpsPerS: Double
 
         enum CodingKeys: String, CodingKey {
             case roundtripOpsPerS = "roundtrip_ops_per_s"
             case pipelined16OpsPerS = "pipelined_16_ops_per_s"
             case pipelined64OpsPerS = "pipelined_64_ops_per_s"
-            case roundtripDedicatedThreadOpsPerS = "roundtrip_dedicated_thread_ops_per_s"
+            case dedicatedThreadRoundtripOpsPerS = "dedicated_thread_roundtrip_ops_per_s"
+            case dedicatedThreadPipelined16OpsPerS = "dedicated_thread_pipelined_16_ops_per_s"
+            case dedicatedThreadPipelined64OpsPerS = "dedicated_thread_pipelined_64_ops_per_s"
         }
     }
 
@@ -65,36 +69,44 @@ struct RedisBenchmark {
         }
     }
 
-    /// Runs `command` `operations` times in each mode, calling `prepare` before each.
+    /// Runs `command` `operations` times in each mode, from an ordinary task and then on a dedicated thread, calling
+    /// `prepare` before each mode.
     private static func measure(
         client: RedisClient,
         command: RedisCommand,
         operations: Int,
         prepare: () async throws -> Void
     ) async throws -> RedisBenchmarkReport.Figures {
-        try await prepare()
-        let roundtrip = try await Self.rate(operations) {
-            for _ in 0..<operations { _ = try await client.send(command) }
+        let ordinary = try await Self.modes(client: client, command: command, operations: operations, prepare: prepare)
+        let dedicated = try await client.withDedicatedThread {
+            try await Self.modes(client: client, command: command, operations: operations, prepare: prepare)
         }
-        var pipelined: [Double] = []
+        return .init(
+            roundtripOpsPerS: ordinary[0], pipelined16OpsPerS: ordinary[1], pipelined64OpsPerS: ordinary[2],
+            dedicatedThreadRoundtripOpsPerS: dedicated[0], dedicatedThreadPipelined16OpsPerS: dedicated[1],
+            dedicatedThreadPipelined64OpsPerS: dedicated[2])
+    }
+
+    /// Round trip, pipelined 16 and pipelined 64 rates, in that order.
+    private static func modes(
+        client: RedisClient, command: RedisCommand, operations: Int, prepare: () async throws -> Void
+    ) async throws -> [Double] {
+        try await prepare()
+        var rates = [
+            try await Self.rate(operations) {
+                for _ in 0..<operations { _ = try await client.send(command) }
+            }
+        ]
         for depth in [16, 64] {
             try await prepare()
             let batch = Array(repeating: command, count: depth)
             let calls = operations / depth
-            pipelined.append(
+            rates.append(
                 try await Self.rate(calls * depth) {
                     for _ in 0..<calls { _ = try await client.pipeline(batch) }
                 })
         }
-        try await prepare()
-        let dedicated = try await client.withDedicatedThread {
-            try await Self.rate(operations) {
-                for _ in 0..<operations { _ = try await client.send(command) }
-            }
-        }
-        return .init(
-            roundtripOpsPerS: roundtrip, roundtripDedicatedThreadOpsPerS: dedicated, pipelined16OpsPerS: pipelined[0],
-            pipelined64OpsPerS: pipelined[1])
+        return rates
     }
 
     /// Operations per second of `body`, which performs `operations` operations.
