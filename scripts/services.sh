@@ -54,16 +54,23 @@ as_pg() {
     if [[ $(id -u) -eq 0 ]]; then (cd / && setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"); else "$@"; fi
 }
 
-redis_running() { redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1; }
-pg_running() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$pg_port" 2>/dev/null; }
+redis_answers() { redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1; }
+pg_answers() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$pg_port" 2>/dev/null; }
+# "Running" means ours: started from this checkout (its pid file names a live process) and answering.
+redis_running() { [[ -f "$redis_dir/redis.pid" ]] && kill -0 "$(cat "$redis_dir/redis.pid")" 2>/dev/null && redis_answers; }
+pg_running() {
+    local pidfile; pidfile="$(readlink -f "$pg_dir" 2>/dev/null || echo "$pg_dir")/data/postmaster.pid"
+    [[ -f "$pidfile" ]] && kill -0 "$(head -1 "$pidfile")" 2>/dev/null && pg_answers
+}
 
 start_redis() {
     mkdir -p "$redis_dir"
     if redis_running; then log "redis already running on 127.0.0.1:$redis_port"; return; fi
+    redis_answers && die "port $redis_port is taken by a Redis this checkout did not start: stop it or set REELAY_DEV_REDIS_PORT"
     redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$redis_dir" --daemonize yes \
         --pidfile "$redis_dir/redis.pid" --logfile "$redis_dir/redis.log" \
         --appendonly yes --appendfsync everysec --save "" --protected-mode yes
-    for _ in $(seq 1 100); do redis_running && break; sleep 0.1; done
+    for _ in $(seq 1 100); do redis_answers && break; sleep 0.1; done
     redis_running || die "redis did not start; see $redis_dir/redis.log"
     log "redis on 127.0.0.1:$redis_port (pid $(cat "$redis_dir/redis.pid"))"
 }
@@ -111,6 +118,7 @@ start_postgres() {
         log "initialised a PostgreSQL cluster in $pg_data"
     fi
     if pg_running; then log "postgresql already running on 127.0.0.1:$pg_port"; else
+        pg_answers && die "port $pg_port is taken by a PostgreSQL this checkout did not start: stop it or set REELAY_DEV_PG_PORT"
         as_pg "$bin/pg_ctl" start -D "$pg_data" -w -t 60 -l "$pg_data/server.log" \
             -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$pg_data' -c max_connections=300" >/dev/null
         log "postgresql on 127.0.0.1:$pg_port (pid $(head -1 "$pg_data/postmaster.pid"))"
