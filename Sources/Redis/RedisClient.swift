@@ -47,7 +47,7 @@ public final class RedisClient: Service, Sendable {
 
     /// Waits for graceful shutdown (or cancellation), then calls ``shutdown()``.
     public func run() async throws {
-        self.logger.info("redis client ready", metadata: ["redis.url": "\(self.configuration.redacted)"])
+        self.logger.debug("redis client ready", metadata: ["redis.url": "\(self.configuration.redacted)"])
         try? await gracefulShutdown()
         await self.shutdown()
     }
