@@ -10,7 +10,7 @@ import Testing
             let reply = try await client.blocking(["BRPOP", key, "1"])
             let elapsed = ContinuousClock.now - start
             #expect(reply == .null)
-            #expect(elapsed >= .milliseconds(900) && elapsed < .milliseconds(1900))
+            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5))
         }
     }
 
@@ -46,7 +46,7 @@ import Testing
                 let start = ContinuousClock.now
                 let error = await redisError { _ = try await client.blocking(command) }
                 #expect(error?.code == .invalidArgument)
-                #expect(ContinuousClock.now - start < .milliseconds(500))
+                #expect(ContinuousClock.now - start < .seconds(3), "rejected before anything is sent")
             }
         }
     }
@@ -67,7 +67,7 @@ import Testing
         }
         let start = ContinuousClock.now
         await client.shutdown()
-        #expect(ContinuousClock.now - start < .milliseconds(2500))
+        #expect(ContinuousClock.now - start < .seconds(6), "the 1 s pop plus margin, not a hang")
         #expect(try await pop == .null)
         let after = await redisError { _ = try await client.send(["PING"]) }
         #expect(after?.code == .poolClosed)

@@ -6,14 +6,14 @@ import Testing
     @Test func exhaustedPoolWaitsThenFails() async throws {
         let key = TestEnvironment.uniqueName("busy")
         try await withClient(configure: { $0.poolSize = 1; $0.acquireTimeout = .milliseconds(300) }) { (client: RedisClient) async throws in
-            async let holder: RedisValue = client.withConnection { connection in try connection.send(["BLPOP", key, "1"]) }
+            async let holder: RedisValue = client.withConnection { connection in try connection.send(["BLPOP", key, "4"]) }
             try await waitUntil("the only connection to be leased") { client.poolCounts.open == 1 && client.poolCounts.idle == 0 }
             let start = ContinuousClock.now
             let error = await redisError { _ = try await client.send(["PING"]) }
             let waited = ContinuousClock.now - start
             #expect(error?.code == .poolExhausted)
             #expect(error?.debugDescription.contains("busy") == true)
-            #expect(waited >= .milliseconds(250) && waited < .milliseconds(900))
+            #expect(waited >= .milliseconds(250) && waited < .milliseconds(3500), "timed out, not served when the holder let go after 4 s")
             #expect(try await holder == .null)
             #expect(try await client.send(["PING"]) == .status("PONG"))
         }
@@ -47,7 +47,7 @@ import Testing
             let elapsed = ContinuousClock.now - start
             #expect(error?.code == .connect)
             #expect(error?.description.contains("127.0.0.1:1") == true)
-            #expect(elapsed >= .milliseconds(200) && elapsed < .milliseconds(1500))
+            #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(5))
         }
     }
 
@@ -60,7 +60,7 @@ import Testing
             let start = ContinuousClock.now
             let error = await redisError { _ = try await client.send(["PING"]) }
             #expect(error?.code == .authentication)
-            #expect(ContinuousClock.now - start < .seconds(1))
+            #expect(ContinuousClock.now - start < .seconds(3), "not retried until the 5 s acquire timeout")
             let texts = [error?.description ?? "", error?.debugDescription ?? "", "\(String(describing: error))", client.configuration.redacted,
                 "\(client.configuration)", String(reflecting: client.configuration)]
             for text in texts {
