@@ -114,3 +114,13 @@ import Testing
         for (name, entry) in example.entries { #expect(catalog[name] == entry.value, "\(name)") }
     }
 }
+
+@Suite struct GlobalOptionsTests {
+    /// Every setting of the catalog has its flag, and the flag reaches the setting.
+    @Test func everySettingHasAWorkingFlag() throws {
+        let arguments = SettingsCatalog.all.flatMap { ["--\($0.flag)", "value-of-\($0.flag)"] }
+        let options = try GlobalOptions.parse(arguments)
+        #expect(Set(options.flags.keys) == Set(SettingsCatalog.all.map(\.flag)))
+        for setting in SettingsCatalog.all { #expect(options.flags[setting.flag] == "value-of-\(setting.flag)") }
+    }
+}

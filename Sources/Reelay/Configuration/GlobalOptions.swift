@@ -6,28 +6,28 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: "Read settings from an env-style file (see config/reelay.example.env).")
     var configFile: String?
 
-    @Option(name: .customLong("redis-url"), help: ArgumentHelp("\(SettingsCatalog.redisURL.help) (env REELAY_REDIS_URL)"))
+    @Option(name: .customLong("redis-url"), help: SettingsCatalog.redisURL.argumentHelp)
     var redisURL: String?
 
-    @Option(name: .customLong("redis-pool-size"), help: "Redis connections (env REELAY_REDIS_POOL_SIZE, default 8).")
+    @Option(name: .customLong("redis-pool-size"), help: SettingsCatalog.redisPoolSize.argumentHelp)
     var redisPoolSize: String?
 
-    @Option(name: .customLong("redis-connect-timeout"), help: "Redis connect timeout (env REELAY_REDIS_CONNECT_TIMEOUT, default 2s).")
+    @Option(name: .customLong("redis-connect-timeout"), help: SettingsCatalog.redisConnectTimeout.argumentHelp)
     var redisConnectTimeout: String?
 
-    @Option(name: .customLong("redis-command-timeout"), help: "Redis reply timeout (env REELAY_REDIS_COMMAND_TIMEOUT, default 5s).")
+    @Option(name: .customLong("redis-command-timeout"), help: SettingsCatalog.redisCommandTimeout.argumentHelp)
     var redisCommandTimeout: String?
 
-    @Option(name: .customLong("database-url"), help: ArgumentHelp("\(SettingsCatalog.databaseURL.help) (env REELAY_DATABASE_URL)"))
+    @Option(name: .customLong("database-url"), help: SettingsCatalog.databaseURL.argumentHelp)
     var databaseURL: String?
 
-    @Option(name: .customLong("database-pool-size"), help: "PostgreSQL connections (env REELAY_DATABASE_POOL_SIZE, default 8).")
+    @Option(name: .customLong("database-pool-size"), help: SettingsCatalog.databasePoolSize.argumentHelp)
     var databasePoolSize: String?
 
-    @Option(name: .customLong("database-connect-timeout"), help: "PostgreSQL connect timeout (env REELAY_DATABASE_CONNECT_TIMEOUT, default 5s).")
+    @Option(name: .customLong("database-connect-timeout"), help: SettingsCatalog.databaseConnectTimeout.argumentHelp)
     var databaseConnectTimeout: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (env REELAY_LOG_LEVEL, default info).")
+    @Option(name: .customLong("log-level"), help: SettingsCatalog.logLevel.argumentHelp)
     var logLevel: String?
 
     /// The flags that were given, by flag name.

@@ -1,3 +1,5 @@
+import ArgumentParser
+
 /// One configurable value: its variable, its flag, its default and what it means. `config/reelay.example.env` lists
 /// every entry of ``SettingsCatalog/all`` (a test keeps the two in step).
 struct SettingDefinition: Sendable, Equatable {
@@ -9,6 +11,11 @@ struct SettingDefinition: Sendable, Equatable {
     var defaultValue: String
     /// One sentence for `--help` and the example file.
     var help: String
+}
+
+extension SettingDefinition {
+    /// The flag's `--help` text: meaning, variable and default, all from this definition.
+    var argumentHelp: ArgumentHelp { ArgumentHelp("\(self.help) (env \(self.variable), default \(self.defaultValue))") }
 }
 
 /// Every setting Reelay reads, in the order the example file lists them.
