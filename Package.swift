@@ -90,7 +90,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ReelayTests",
-            dependencies: ["Reelay", "Redis", "Postgres", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Reelay", "Redis", "Postgres", "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
     ]
