@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
@@ -52,6 +53,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Layer 2: the job queue (Redis only, no PostgreSQL, no HTTP).
+        .target(
+            name: "JobQueue",
+            dependencies: [
+                "Redis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
         // Layer 3: the domain (for now: the schema migrations).
         .target(
             name: "Domain",
@@ -64,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "Reelay",
             dependencies: [
-                "Redis", "Postgres", "Domain",
+                "Redis", "Postgres", "Domain", "JobQueue",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,6 +95,15 @@ let package = Package(
         ),
         .testTarget(name: "PoolingTests", dependencies: ["Pooling"], swiftSettings: strict),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "JobQueueTests",
+            dependencies: [
+                "JobQueue", "Redis", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "DomainTests",

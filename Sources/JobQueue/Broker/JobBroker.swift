@@ -1,0 +1,56 @@
+public import Foundation
+
+/// The queue's storage and state machine (Redis in production, see ``RedisJobBroker``). Every state change is atomic;
+/// every call that changes a leased job presents the lease token and is refused with `leaseLost` when the lease was
+/// taken over.
+public protocol JobBroker: Sendable {
+    // MARK: Producing
+
+    /// Enqueues `requests` on `queue` in one round trip (pipelined); each is idempotent by id, unique keys are honoured.
+    /// Nothing is half-written: a request that fails validation fails the whole call before anything is sent.
+    func enqueue(_ requests: [JobRequest], queue: String, now: Date) async throws -> [EnqueueOutcome]
+
+    // MARK: Consuming
+
+    /// Waits up to `wait` (≤ 2 s) for a job on `queue`, then takes up to `limit` jobs (the first by `BLMOVE`, the rest
+    /// without waiting) and leases them to `worker` until `now + leaseDuration`. Returns `[]` on timeout or while the
+    /// queue is paused (an id taken while paused goes back to the head of the ready list).
+    func claim(queue: String, worker: String, limit: Int, leaseDuration: Duration, wait: Duration, now: Date) async throws -> [LeasedJob]
+
+    /// Extends the leases of `jobs` to `now + duration`; returns the ids whose lease was lost (taken over).
+    func extendLeases(_ jobs: [LeasedJob], duration: Duration, now: Date) async throws -> Set<JobID>
+
+    /// Marks `jobs` completed (one round trip) and appends a `completed` event per job to the results stream; returns
+    /// the ids refused because their lease was lost.
+    func complete(_ jobs: [LeasedJob], now: Date) async throws -> Set<JobID>
+
+    /// Records a failed run: with attempts left and `permanent == false`, schedules a retry at `retryAt`; otherwise the
+    /// job is dead. Appends a `retrying` or `dead` event. - Throws: `leaseLost`.
+    func fail(_ job: LeasedJob, error: String, permanent: Bool, retryAt: Date, now: Date) async throws -> JobState
+
+    /// Puts the job back in the scheduled set until `until` without using an attempt (rate limits, missing tokens).
+    /// - Throws: `leaseLost`.
+    func snooze(_ job: LeasedJob, until: Date, now: Date) async throws
+
+    /// Shutdown: puts the job back at the head of the ready list without using an attempt. - Throws: `leaseLost`.
+    func requeue(_ job: LeasedJob, now: Date) async throws
+
+    /// Saves a progress checkpoint (JSON) in the job's hash and appends a `progress` event. - Throws: `leaseLost`.
+    func checkpoint(_ job: LeasedJob, data: String, now: Date) async throws
+
+    // MARK: Maintenance (one small loop each; see the scheduler)
+
+    /// Moves jobs of `queue` whose run-at has come from the scheduled set to the ready list (at most `limit`); returns
+    /// how many moved and when the next one is due.
+    func promoteDue(queue: String, now: Date, limit: Int) async throws -> (moved: Int, nextDue: Date?)
+
+    /// Requeues jobs whose lease expired (stall count + 1; over `maxStalls` → dead), and gives a lease to ids found in
+    /// `active` without one (a worker died between `BLMOVE` and writing its lease). Returns the ids recovered.
+    func recoverExpiredLeases(queue: String, now: Date, maxStalls: Int, orphanGrace: Duration) async throws -> [JobID]
+
+    /// Deletes completed job hashes older than `completedFor` and trims the dead set by age and count.
+    func applyRetention(queue: String, completedFor: Duration, deadFor: Duration, deadLimit: Int, now: Date) async throws
+
+    /// Pauses or resumes taking jobs from `queue`; running jobs finish.
+    func setPaused(_ paused: Bool, queue: String) async throws
+}

@@ -1,0 +1,55 @@
+/// The fields of a job's hash (`HGETALL reelay:{queue}:job:<id>`). Times are milliseconds since 1970 as decimal text.
+public enum JobHashField {
+    /// Wire name of the job.
+    public static let name = "name"
+    /// JSON payload.
+    public static let payload = "payload"
+    /// A ``JobState`` raw value.
+    public static let state = "state"
+    /// Runs started so far (snoozes and shutdown requeues give theirs back).
+    public static let attempt = "attempt"
+    /// Attempts allowed.
+    public static let maxAttempts = "max_attempts"
+    /// First enqueue time.
+    public static let enqueuedAt = "enqueued_at"
+    /// When it is (or was) due.
+    public static let runAt = "run_at"
+    /// Per-run timeout in ms, when the job set one.
+    public static let timeoutMs = "timeout_ms"
+    /// The unique key it holds, if any.
+    public static let uniqueKey = "unique_key"
+    /// Worker id of the current lease.
+    public static let owner = "owner"
+    /// Token of the current lease.
+    public static let token = "token"
+    /// When the current lease was taken.
+    public static let leasedAt = "leased_at"
+    /// When it completed or died.
+    public static let finishedAt = "finished_at"
+    /// The last failure's message.
+    public static let lastError = "last_error"
+    /// The last progress checkpoint (JSON).
+    public static let checkpoint = "checkpoint"
+    /// Times its lease expired while running (a crashed or partitioned worker).
+    public static let stalls = "stalls"
+}
+
+/// The fields of one entry of a queue's results stream (`XRANGE reelay:{queue}:results - +`).
+public enum ResultEventField {
+    /// `completed`, `retrying`, `dead`, `progress`, `recovered`, `snoozed`.
+    public static let event = "event"
+    /// The job id.
+    public static let job = "job"
+    /// The job's wire name.
+    public static let name = "name"
+    /// The run's attempt number.
+    public static let attempt = "attempt"
+    /// Event time (ms).
+    public static let at = "at"
+    /// Failure message (`retrying`, `dead`).
+    public static let error = "error"
+    /// When the retry runs (`retrying`, `snoozed`), ms.
+    public static let runAt = "run_at"
+    /// Checkpoint JSON (`progress`).
+    public static let checkpoint = "checkpoint"
+}
