@@ -1,0 +1,40 @@
+/// How a worker process takes and runs jobs.
+public struct WorkerConfiguration: Sendable {
+    /// A queue to listen to, with its weight (weighted mode) or its rank (strict mode: listed order).
+    public struct QueueWeight: Sendable, Hashable {
+        /// The queue's name.
+        public var name: String
+        /// Relative share of claims in weighted mode (≥ 1).
+        public var weight: Int
+        /// A queue and its weight.
+        public init(_ name: String, weight: Int = 1) {
+            self.name = name
+            self.weight = weight
+        }
+    }
+
+    /// Queues to take jobs from.
+    public var queues: [QueueWeight] = [QueueWeight("publish")]
+    /// `true`: always prefer the first queue with work, in listed order; `false`: pick by weight.
+    public var strictPriority = false
+    /// Jobs run at the same time by this process (each slot holds one blocking Redis connection while it waits).
+    public var concurrency = 8
+    /// A job whose lease is not renewed within this time goes back to the queue.
+    public var leaseDuration: Duration = .seconds(30)
+    /// How often leases are renewed (default a third of the lease).
+    public var heartbeatInterval: Duration = .seconds(10)
+    /// Longest wait of one blocking pickup (≤ 2 s, so pause and shutdown are noticed quickly).
+    public var claimWait: Duration = .seconds(1)
+    /// A run's timeout when the job sets none.
+    public var defaultTimeout: Duration = .seconds(300)
+    /// On SIGTERM/SIGINT: how long running jobs may take to finish before they are cancelled and put back.
+    public var shutdownGrace: Duration = .seconds(25)
+    /// This worker's id in leases and in the worker registry (`host:pid:random` by default).
+    public var workerID: String
+
+    /// Defaults: queue `publish`, 8 slots, 30 s leases renewed every 10 s, 1 s pickup wait, 5 min job timeout,
+    /// 25 s shutdown grace.
+    public init(workerID: String) {
+        self.workerID = workerID
+    }
+}
