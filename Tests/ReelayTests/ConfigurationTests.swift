@@ -117,11 +117,20 @@ import Testing
 }
 
 @Suite struct GlobalOptionsTests {
-    /// Every setting of the catalog has its flag, and the flag reaches the setting.
-    @Test func everySettingHasAWorkingFlag() throws {
-        let arguments = SettingsCatalog.all.flatMap { ["--\($0.flag)", "value-of-\($0.flag)"] }
+    /// Every global setting of the catalog has its flag, and the flag reaches the setting.
+    @Test func everyGlobalSettingHasAWorkingFlag() throws {
+        let arguments = SettingsCatalog.global.flatMap { ["--\($0.flag)", "value-of-\($0.flag)"] }
         let options = try GlobalOptions.parse(arguments)
-        #expect(Set(options.flags.keys) == Set(SettingsCatalog.all.map(\.flag)))
-        for setting in SettingsCatalog.all { #expect(options.flags[setting.flag] == "value-of-\(setting.flag)") }
+        #expect(Set(options.flags.keys) == Set(SettingsCatalog.global.map(\.flag)))
+        for setting in SettingsCatalog.global { #expect(options.flags[setting.flag] == "value-of-\(setting.flag)") }
+    }
+
+    @Test func workerQueuesParseWithWeights() throws {
+        let queues = try WorkerSettings.parseQueues("publish:3, bulk").get()
+        #expect(queues.map(\.name) == ["publish", "bulk"])
+        #expect(queues.map(\.weight) == [3, 1])
+        for bad in ["", "Publish", "a:0", "a:x", "a,a", "a:1:2"] {
+            #expect(throws: SettingProblem.self, "\(bad)") { try WorkerSettings.parseQueues(bad).get() }
+        }
     }
 }

@@ -24,13 +24,10 @@ struct APICommand: PlannedCommand {
         discussion: "Any number of instances may run. Talks to PostgreSQL and Redis. Not yet available.")
 }
 
-/// `reelay worker`.
+/// `reelay worker` (until the broker lands).
 struct WorkerCommand: PlannedCommand {
-    static let plannedIn = "issue 3 (job queue) and issue 4 (publishing)"
-    static let configuration = CommandConfiguration(
-        commandName: "worker",
-        abstract: "Pop publish jobs from Redis, upload to TikTok, push results and retries back.",
-        discussion: "Needs Redis and the media only, no database connection; run any number on any host. Not yet available.")
+    static let plannedIn = "issue 3 (job queue)"
+    static let configuration = CommandConfiguration(commandName: "worker", abstract: "Take jobs from Redis and run them.")
 }
 
 /// `reelay scheduler`.

@@ -45,11 +45,22 @@ struct GlobalOptions: ParsableArguments {
     /// Merges flags, the environment, the config file and the defaults; on a bad value prints one line naming the
     /// variable and exits with code 2.
     func settings() throws -> ReelaySettings {
+        try Self.exitingOnBadSettings { try ReelaySettings(try self.sources()) }
+    }
+
+    /// The setting sources: these flags plus `extraFlags` (a subcommand's own), the environment and the config file.
+    func sources(extraFlags: [String: String] = [:]) throws(ConfigurationError) -> SettingSources {
+        let file = try self.configFile.map { path throws(ConfigurationError) in try EnvironmentFile(contentsOf: path) }
+        let sources = SettingSources(
+            flags: self.flags.merging(extraFlags) { $1 }, environment: ProcessInfo.processInfo.environment, file: file)
+        try sources.validateFile()
+        return sources
+    }
+
+    /// Runs `body`; a ``ConfigurationError`` becomes one line on stderr and exit code 2.
+    static func exitingOnBadSettings<Value>(_ body: () throws -> Value) throws -> Value {
         do {
-            let file = try self.configFile.map { path throws(ConfigurationError) in try EnvironmentFile(contentsOf: path) }
-            let sources = SettingSources(flags: self.flags, environment: ProcessInfo.processInfo.environment, file: file)
-            try sources.validateFile()
-            return try ReelaySettings(sources)
+            return try body()
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("reelay: \(error)\n".utf8))
             throw ExitCode(2)

@@ -45,9 +45,36 @@ enum SettingsCatalog {
         variable: "REELAY_LOG_LEVEL", flag: "log-level", defaultValue: "info",
         help: "Least severe log level printed: trace, debug, info, notice, warning, error or critical.")
 
-    /// All settings.
-    static let all: [SettingDefinition] = [
+    static let workerQueues = SettingDefinition(
+        variable: "REELAY_WORKER_QUEUES", flag: "queues", defaultValue: "publish",
+        help: "Queues a worker takes jobs from, comma-separated, each optionally with a weight: publish:3,bulk:1.")
+    static let workerStrictPriority = SettingDefinition(
+        variable: "REELAY_WORKER_STRICT_PRIORITY", flag: "strict-priority", defaultValue: "false",
+        help: "true: always take from the first listed queue that has work; false: pick queues by weight.")
+    static let workerConcurrency = SettingDefinition(
+        variable: "REELAY_WORKER_CONCURRENCY", flag: "concurrency", defaultValue: "8",
+        help: "Jobs one worker process runs at the same time.")
+    static let workerLease = SettingDefinition(
+        variable: "REELAY_WORKER_LEASE", flag: "lease", defaultValue: "30s",
+        help: "A job whose worker stops renewing its lease for this long goes back to the queue (renewed every third of it).")
+    static let workerShutdownGrace = SettingDefinition(
+        variable: "REELAY_WORKER_SHUTDOWN_GRACE", flag: "shutdown-grace", defaultValue: "25s",
+        help: "On SIGTERM, how long running jobs may take to finish before they are put back without using an attempt.")
+    static let workerJobTimeout = SettingDefinition(
+        variable: "REELAY_WORKER_JOB_TIMEOUT", flag: "job-timeout", defaultValue: "5m",
+        help: "A run's timeout when the job sets none.")
+
+    /// The settings every subcommand takes (``GlobalOptions``).
+    static let global: [SettingDefinition] = [
         redisURL, redisPoolSize, redisConnectTimeout, redisCommandTimeout,
         databaseURL, databasePoolSize, databaseConnectTimeout, logLevel,
     ]
+
+    /// The settings of `reelay worker`.
+    static let worker: [SettingDefinition] = [
+        workerQueues, workerStrictPriority, workerConcurrency, workerLease, workerShutdownGrace, workerJobTimeout,
+    ]
+
+    /// All settings.
+    static let all: [SettingDefinition] = global + worker
 }

@@ -1,0 +1,38 @@
+import Foundation
+import JobQueue
+
+/// The worker's settings, parsed and checked, as the job queue's configuration.
+struct WorkerSettings {
+    var configuration: WorkerConfiguration
+
+    /// Reads the worker settings from `sources`; `workerID` names this process in leases and the registry.
+    init(_ sources: SettingSources, workerID: String) throws(ConfigurationError) {
+        var configuration = WorkerConfiguration(workerID: workerID)
+        configuration.queues = try sources.read(SettingsCatalog.workerQueues, Self.parseQueues)
+        configuration.strictPriority = try sources.read(SettingsCatalog.workerStrictPriority, SettingParsers.choice(["true", "false"])) == "true"
+        configuration.concurrency = try sources.read(SettingsCatalog.workerConcurrency, SettingParsers.integer(in: 1...1000))
+        configuration.leaseDuration = try sources.read(SettingsCatalog.workerLease, SettingParsers.duration(in: .seconds(3)...(.seconds(3600))))
+        configuration.heartbeatInterval = configuration.leaseDuration / 3
+        configuration.shutdownGrace = try sources.read(SettingsCatalog.workerShutdownGrace, SettingParsers.duration(in: .zero...(.seconds(3600))))
+        configuration.defaultTimeout = try sources.read(SettingsCatalog.workerJobTimeout, SettingParsers.duration(in: .seconds(1)...(.seconds(86400))))
+        self.configuration = configuration
+    }
+
+    /// `publish:3,bulk` → [(publish, 3), (bulk, 1)].
+    static func parseQueues(_ raw: String) -> Result<[WorkerConfiguration.QueueWeight], SettingProblem> {
+        var queues: [WorkerConfiguration.QueueWeight] = []
+        for item in raw.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
+            let parts = item.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count <= 2, (try? QueueKeys.validate(queue: parts[0])) != nil else {
+                return .failure(SettingProblem("'\(item)' is not a queue name (1 to 64 of a-z, 0-9, _ and -) with an optional :weight"))
+            }
+            let weight = parts.count == 2 ? Int(parts[1]) : 1
+            guard let weight, (1...1000).contains(weight) else {
+                return .failure(SettingProblem("the weight in '\(item)' must be a whole number from 1 to 1000"))
+            }
+            guard !queues.contains(where: { $0.name == parts[0] }) else { return .failure(SettingProblem("queue '\(parts[0])' is listed twice")) }
+            queues.append(.init(parts[0], weight: weight))
+        }
+        return queues.isEmpty ? .failure(SettingProblem("name at least one queue")) : .success(queues)
+    }
+}
