@@ -18,4 +18,10 @@ struct ReelayCommand: AsyncParsableCommand {
             MigrateCommand.self, StatusCommand.self, APICommand.self, WorkerCommand.self, SchedulerCommand.self,
             SandboxCommand.self, DevCommand.self, QueueCommand.self, BenchCommand.self, APIKeyCommand.self,
         ])
+
+    /// Entry point: resets the signal mask (see ``SignalMask``), then parses and runs the subcommand.
+    static func main() async {
+        SignalMask.unblockAll()
+        await Self.main(nil)
+    }
 }

@@ -1,20 +1,38 @@
 public import Redis
 
 /// The benchmark's job: one `INCR` of a counter key, the same work as the peers' benchmark jobs, so throughput
-/// figures compare the queues and not the job bodies.
+/// figures compare the queues and not the job bodies. Crash tests give it a duration (`sleepMilliseconds`, before the
+/// increment) so that workers hold jobs when they are killed.
 public struct IncrementCounter: JobPayload, Hashable {
     public static let jobName = "reelay.bench.increment"
     /// The counter to increment.
     public var key: String
+    /// How long the job works before it increments (0 for the benchmark).
+    public var sleepMilliseconds: Int
 
-    /// A job that increments `key`.
-    public init(key: String) { self.key = key }
+    /// A job that increments `key`, after `sleepMilliseconds`.
+    public init(key: String, sleepMilliseconds: Int = 0) {
+        self.key = key
+        self.sleepMilliseconds = sleepMilliseconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case key
+        case sleepMilliseconds = "sleep_ms"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.key = try container.decode(String.self, forKey: .key)
+        self.sleepMilliseconds = try container.decodeIfPresent(Int.self, forKey: .sleepMilliseconds) ?? 0
+    }
 }
 
 extension JobRegistry {
     /// Registers the built-in benchmark and test jobs (names under `reelay.bench.`), which touch only their own keys.
     public mutating func registerBenchmarkJobs(client: RedisClient) {
         self.register(IncrementCounter.self) { job, _ in
+            if job.sleepMilliseconds > 0 { try await Task.sleep(for: .milliseconds(job.sleepMilliseconds)) }
             _ = try await client.send(["INCR", job.key])
         }
     }
