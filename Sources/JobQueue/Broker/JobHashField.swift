@@ -32,6 +32,8 @@ public enum JobHashField {
     public static let checkpoint = "checkpoint"
     /// Times its lease expired while running (a crashed or partitioned worker).
     public static let stalls = "stalls"
+    /// When the recoverer first saw the id in `active` without a lease (ms); cleared when the job is leased.
+    public static let orphanSeen = "orphan_seen"
 }
 
 /// The fields of one entry of a queue's results stream (`XRANGE reelay:{queue}:results - +`).

@@ -23,6 +23,10 @@ public struct LeasedJob: Sendable, Hashable {
     public var enqueuedAt: Date
     /// The job's own run timeout, if it set one.
     public var timeout: Duration?
+    /// The unique key the job holds, as the broker read it at claim time, so completing or killing the job can
+    /// release the lock in the same script. `nil` for a job without one (or a `LeasedJob` built by hand: its lock
+    /// then lapses with its TTL).
+    public internal(set) var uniqueKey: String?
 
     /// A leased job as the broker read it.
     public init(

@@ -1,0 +1,128 @@
+import Redis
+
+/// Scripts a worker runs on a job it holds. Each first checks the lease token (`leased`) and changes nothing when the
+/// lease was lost; each appends its event to the results stream in the same script, without `MAXLEN`.
+extension LuaScripts {
+    /// Lua: `release(lockKey, id)` deletes the unique lock when it still names this job.
+    static let releaseFunction = """
+        local function release(lock, id)
+          if lock and redis.call('GET', lock) == id then redis.call('DEL', lock) end
+        end
+        """
+
+    /// Marks one job completed: out of active and the lease set, unique lock released, hash kept for the retention.
+    ///
+    /// - KEYS: 1 active, 2 lease, 3 stats, 4 results, 5 job hash, 6 unique lock (optional).
+    /// - ARGV: 1 id, 2 lease token, 3 now, 4 retention ms (the hash's expiry).
+    /// - Reply: 1 completed; 0 lease lost.
+    static let complete = RedisScript(
+        """
+        \(leasedFunction)
+        \(releaseFunction)
+        if not leased(KEYS[5], ARGV[2]) then return 0 end
+        redis.call('LREM', KEYS[1], 0, ARGV[1])
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('HSET', KEYS[5], '\(F.state)', 'completed', '\(F.finishedAt)', ARGV[3])
+        redis.call('HDEL', KEYS[5], '\(F.token)')
+        release(KEYS[6], ARGV[1])
+        redis.call('HINCRBY', KEYS[3], 'completed', 1)
+        local f = redis.call('HMGET', KEYS[5], '\(F.name)', '\(F.attempt)')
+        redis.call('XADD', KEYS[4], '*', '\(E.event)', 'completed', '\(E.job)', ARGV[1], '\(E.name)', f[1], '\(E.attempt)', f[2],
+          '\(E.at)', ARGV[3])
+        redis.call('PEXPIRE', KEYS[5], ARGV[4])
+        return 1
+        """
+    )
+
+    /// Records a failed run: dead when permanent or out of attempts, otherwise scheduled for its retry.
+    ///
+    /// - KEYS: 1 active, 2 lease, 3 scheduled, 4 dead, 5 stats, 6 results, 7 job hash, 8 unique lock (optional).
+    /// - ARGV: 1 id, 2 lease token, 3 now, 4 error message, 5 "1" when permanent, 6 retry-at.
+    /// - Reply: "dead" or "scheduled"; 0 lease lost.
+    static let fail = RedisScript(
+        """
+        \(leasedFunction)
+        \(releaseFunction)
+        if not leased(KEYS[7], ARGV[2]) then return 0 end
+        redis.call('LREM', KEYS[1], 0, ARGV[1])
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('HDEL', KEYS[7], '\(F.token)')
+        redis.call('HINCRBY', KEYS[5], 'failed', 1)
+        local f = redis.call('HMGET', KEYS[7], '\(F.name)', '\(F.attempt)', '\(F.maxAttempts)')
+        if ARGV[5] == '1' or tonumber(f[2]) >= tonumber(f[3]) then
+          redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
+          redis.call('HSET', KEYS[7], '\(F.state)', 'dead', '\(F.finishedAt)', ARGV[3], '\(F.lastError)', ARGV[4])
+          release(KEYS[8], ARGV[1])
+          redis.call('HINCRBY', KEYS[5], 'dead', 1)
+          redis.call('XADD', KEYS[6], '*', '\(E.event)', 'dead', '\(E.job)', ARGV[1], '\(E.name)', f[1], '\(E.attempt)', f[2],
+            '\(E.at)', ARGV[3], '\(E.error)', ARGV[4])
+          return 'dead'
+        end
+        redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
+        redis.call('HSET', KEYS[7], '\(F.state)', 'scheduled', '\(F.runAt)', ARGV[6], '\(F.lastError)', ARGV[4])
+        redis.call('HINCRBY', KEYS[5], 'retried', 1)
+        redis.call('XADD', KEYS[6], '*', '\(E.event)', 'retrying', '\(E.job)', ARGV[1], '\(E.name)', f[1], '\(E.attempt)', f[2],
+          '\(E.at)', ARGV[3], '\(E.error)', ARGV[4], '\(E.runAt)', ARGV[6])
+        return 'scheduled'
+        """
+    )
+
+    /// Puts a held job in the scheduled set until later and gives its attempt back.
+    ///
+    /// - KEYS: 1 active, 2 lease, 3 scheduled, 4 results, 5 job hash.
+    /// - ARGV: 1 id, 2 lease token, 3 now, 4 run-at.
+    /// - Reply: 1 snoozed; 0 lease lost.
+    static let snooze = RedisScript(
+        """
+        \(leasedFunction)
+        if not leased(KEYS[5], ARGV[2]) then return 0 end
+        redis.call('LREM', KEYS[1], 0, ARGV[1])
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+        local attempt = redis.call('HINCRBY', KEYS[5], '\(F.attempt)', -1)
+        redis.call('HSET', KEYS[5], '\(F.state)', 'scheduled', '\(F.runAt)', ARGV[4])
+        redis.call('HDEL', KEYS[5], '\(F.token)')
+        local name = redis.call('HGET', KEYS[5], '\(F.name)')
+        redis.call('XADD', KEYS[4], '*', '\(E.event)', 'snoozed', '\(E.job)', ARGV[1], '\(E.name)', name, '\(E.attempt)', attempt + 1,
+          '\(E.at)', ARGV[3], '\(E.runAt)', ARGV[4])
+        return 1
+        """
+    )
+
+    /// Shutdown: puts a held job back at the head (right end) of ready and gives its attempt back. No event: nothing
+    /// happened to the job that the recorder needs to know.
+    ///
+    /// - KEYS: 1 active, 2 lease, 3 ready, 4 job hash.
+    /// - ARGV: 1 id, 2 lease token.
+    /// - Reply: 1 requeued; 0 lease lost.
+    static let requeue = RedisScript(
+        """
+        \(leasedFunction)
+        if not leased(KEYS[4], ARGV[2]) then return 0 end
+        redis.call('LREM', KEYS[1], 0, ARGV[1])
+        redis.call('ZREM', KEYS[2], ARGV[1])
+        redis.call('RPUSH', KEYS[3], ARGV[1])
+        redis.call('HINCRBY', KEYS[4], '\(F.attempt)', -1)
+        redis.call('HSET', KEYS[4], '\(F.state)', 'ready')
+        redis.call('HDEL', KEYS[4], '\(F.token)', '\(F.owner)')
+        return 1
+        """
+    )
+
+    /// Saves a progress checkpoint of a held job.
+    ///
+    /// - KEYS: 1 job hash, 2 results.
+    /// - ARGV: 1 id, 2 lease token, 3 now, 4 checkpoint JSON.
+    /// - Reply: 1 saved; 0 lease lost.
+    static let checkpoint = RedisScript(
+        """
+        \(leasedFunction)
+        if not leased(KEYS[1], ARGV[2]) then return 0 end
+        redis.call('HSET', KEYS[1], '\(F.checkpoint)', ARGV[4])
+        local f = redis.call('HMGET', KEYS[1], '\(F.name)', '\(F.attempt)')
+        redis.call('XADD', KEYS[2], '*', '\(E.event)', 'progress', '\(E.job)', ARGV[1], '\(E.name)', f[1], '\(E.attempt)', f[2],
+          '\(E.at)', ARGV[3], '\(E.checkpoint)', ARGV[4])
+        return 1
+        """
+    )
+}

@@ -1,0 +1,117 @@
+import Redis
+
+/// The Lua scripts of ``RedisJobBroker``: one per state change. Every key a script touches arrives in `KEYS` (nothing is
+/// built inside Lua), so the scripts run unchanged on Redis Cluster: all keys of one queue share its `{queue}` hash tag.
+/// Times are milliseconds since 1970 as decimal text. Field names come from ``JobHashField`` and ``ResultEventField``.
+enum LuaScripts {
+    typealias F = JobHashField
+    typealias E = ResultEventField
+
+    /// Lua: `leased(hashKey, token)` is true when the job is active under the lease `token`.
+    static let leasedFunction = """
+        local function leased(key, token)
+          local f = redis.call('HMGET', key, '\(F.state)', '\(F.token)')
+          return f[1] == 'active' and f[2] == token
+        end
+        """
+
+    // MARK: - Producing
+
+    /// Stores one job and queues it (ready now, or scheduled for later), unless its id exists or its unique key is held.
+    ///
+    /// - KEYS: 1 job hash, 2 ready, 3 scheduled, 4 stats, 5 unique lock (only when ARGV[8] is not empty).
+    /// - ARGV: 1 id, 2 name, 3 payload, 4 max attempts, 5 now, 6 run-at, 7 timeout ms or "", 8 unique key or "",
+    ///   9 unique lock TTL ms.
+    /// - Reply: 1 enqueued; 0 the id exists (duplicate); a bulk string: the id of the job holding the unique key.
+    static let enqueue = RedisScript(
+        """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        if ARGV[8] ~= '' then
+          local owner = redis.call('GET', KEYS[5])
+          if owner then return owner end
+        end
+        local due = tonumber(ARGV[6]) <= tonumber(ARGV[5])
+        redis.call('HSET', KEYS[1], '\(F.name)', ARGV[2], '\(F.payload)', ARGV[3], '\(F.state)', due and 'ready' or 'scheduled',
+          '\(F.attempt)', 0, '\(F.maxAttempts)', ARGV[4], '\(F.enqueuedAt)', ARGV[5], '\(F.runAt)', ARGV[6], '\(F.stalls)', 0)
+        if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], '\(F.timeoutMs)', ARGV[7]) end
+        if ARGV[8] ~= '' then
+          redis.call('HSET', KEYS[1], '\(F.uniqueKey)', ARGV[8])
+          redis.call('SET', KEYS[5], ARGV[1], 'PX', ARGV[9])
+        end
+        if due then redis.call('LPUSH', KEYS[2], ARGV[1]) else redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1]) end
+        redis.call('HINCRBY', KEYS[4], 'enqueued', 1)
+        return 1
+        """
+    )
+
+    /// Deletes a unique lock whose owner is gone (hash purged) or finished (completed, dead), so enqueue can take it.
+    ///
+    /// - KEYS: 1 unique lock, 2 the owner's job hash.
+    /// - ARGV: 1 the owner's id, as the lock holds it.
+    /// - Reply: 1 deleted; 0 the lock changed or its owner is alive.
+    static let releaseStaleUniqueLock = RedisScript(
+        """
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        local state = redis.call('HGET', KEYS[2], '\(F.state)')
+        if state and state ~= 'completed' and state ~= 'dead' then return 0 end
+        redis.call('DEL', KEYS[1])
+        return 1
+        """
+    )
+
+    // MARK: - Consuming
+
+    /// Leases the ids a worker just moved from ready to active (`BLMOVE`, then `LMOVE`s), re-checking each one.
+    ///
+    /// While the queue is paused, puts every id back at the head (right end) of ready in the order they were taken and
+    /// leases nothing. Otherwise leases each id still in active whose state is `ready`; an id whose hash is gone, or that
+    /// another worker leased meanwhile, loses one entry in active and is skipped.
+    /// - KEYS: 1 paused, 2 ready, 3 active, 4 lease, then the job hash of each id (in ARGV order).
+    /// - ARGV: 1 now, 2 lease deadline, 3 worker id, then per id: the id, its new lease token.
+    /// - Reply: one array per leased job: id, attempt, name, payload, max attempts, checkpoint or nil, enqueued-at,
+    ///   timeout ms or nil, unique key or nil. Empty while paused.
+    static let claim = RedisScript(
+        """
+        local n = #KEYS - 4
+        if redis.call('EXISTS', KEYS[1]) == 1 then
+          for i = n, 1, -1 do
+            local id = ARGV[2 + 2 * i]
+            if redis.call('LREM', KEYS[3], 1, id) > 0 then redis.call('RPUSH', KEYS[2], id) end
+          end
+          return {}
+        end
+        local out = {}
+        for i = 1, n do
+          local key, id, token = KEYS[4 + i], ARGV[2 + 2 * i], ARGV[3 + 2 * i]
+          local state = redis.call('HGET', key, '\(F.state)')
+          if state == 'ready' and redis.call('LPOS', KEYS[3], id) then
+            local attempt = redis.call('HINCRBY', key, '\(F.attempt)', 1)
+            redis.call('HSET', key, '\(F.state)', 'active', '\(F.owner)', ARGV[3], '\(F.token)', token, '\(F.leasedAt)', ARGV[1])
+            redis.call('HDEL', key, '\(F.orphanSeen)')
+            redis.call('ZADD', KEYS[4], ARGV[2], id)
+            local f = redis.call('HMGET', key, '\(F.name)', '\(F.payload)', '\(F.maxAttempts)', '\(F.checkpoint)',
+              '\(F.enqueuedAt)', '\(F.timeoutMs)', '\(F.uniqueKey)')
+            out[#out + 1] = {id, attempt, f[1], f[2], f[3], f[4], f[5], f[6], f[7]}
+          else
+            redis.call('LREM', KEYS[3], 1, id)
+          end
+        end
+        return out
+        """
+    )
+
+    /// Extends one lease, if it is still this worker's.
+    ///
+    /// - KEYS: 1 lease, 2 job hash.
+    /// - ARGV: 1 id, 2 lease token, 3 new deadline.
+    /// - Reply: 1 extended; 0 lease lost.
+    static let extendLease = RedisScript(
+        """
+        \(leasedFunction)
+        if not leased(KEYS[2], ARGV[2]) then return 0 end
+        if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+        redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1])
+        return 1
+        """
+    )
+}

@@ -1,0 +1,89 @@
+public import Foundation
+import Redis
+
+extension RedisJobBroker {
+    // MARK: - Consuming
+
+    public func claim(
+        queue: String, worker: String, limit: Int, leaseDuration: Duration, wait: Duration, now: Date
+    ) async throws -> [LeasedJob] {
+        let keys = try self.keys(queue)
+        guard (1...1_000).contains(limit) else { throw JobQueueError(.invalidArgument, detail: "claim limit \(limit) outside 1…1000") }
+        guard wait.wholeMilliseconds >= 1, wait <= .seconds(2) else {
+            throw JobQueueError(.invalidArgument, detail: "claim wait \(wait) outside 1 ms…2 s")
+        }
+        guard leaseDuration.wholeMilliseconds >= 1 else { throw JobQueueError(.invalidArgument, detail: "lease duration \(leaseDuration)") }
+        guard !worker.isEmpty else { throw JobQueueError(.invalidArgument, detail: "claim needs a worker id") }
+
+        // While paused, wait as BLMOVE would have, so a worker loop does not spin; the claim script checks again.
+        if try await self.redis("claim", { try await self.client.send(["EXISTS", keys.paused]) }) == .integer(1) {
+            try await Task.sleep(for: wait)
+            return []
+        }
+        let seconds = String(Double(wait.wholeMilliseconds) / 1000)
+        let first = try await self.redis("claim") {
+            try await self.client.blocking(["BLMOVE", keys.ready, keys.active, "RIGHT", "LEFT", seconds])
+        }
+        guard let firstID = first.string else { return [] }
+        var taken = [firstID]
+        if limit > 1 {
+            let more = try await self.pipeline(
+                "claim", Array(repeating: RedisCommand(["LMOVE", keys.ready, keys.active, "RIGHT", "LEFT"]), count: limit - 1))
+            taken += more.compactMap(\.string)
+        }
+        let deadline = now.epochMilliseconds + leaseDuration.wholeMilliseconds
+        return try await self.lease(taken: taken, keys: keys, worker: worker, deadline: deadline, now: now)
+    }
+
+    /// Runs the `claim` script over ids already moved from ready to active. Entries that are not job ids are dropped
+    /// from active. If this call never happens (a crash), the ids are orphans that the recoverer puts back.
+    func lease(taken: [String], keys: QueueKeys, worker: String, deadline: Int64, now: Date) async throws -> [LeasedJob] {
+        var ids: [JobID] = []
+        for text in taken {
+            if let id = try? JobID(parsing: text), id.description == text {
+                // The same id twice (a stale copy in active): lease it once; `complete` removes every copy.
+                if !ids.contains(id) { ids.append(id) }
+            } else {
+                _ = try await self.redis("claim") { try await self.client.send(["LREM", keys.active, "1", text]) }
+            }
+        }
+        guard !ids.isEmpty else { return [] }
+        var arguments = [String(now.epochMilliseconds), String(deadline), worker]
+        var tokens: [String: String] = [:]
+        for id in ids {
+            let token = UUID().uuidString.lowercased()
+            tokens[id.description] = token
+            arguments += [id.description, token]
+        }
+        let reply = try await self.eval(
+            "claim", LuaScripts.claim, keys: [keys.paused, keys.ready, keys.active, keys.lease] + ids.map(keys.job), arguments: arguments)
+        guard let rows = reply.array else { throw JobQueueError(.broker, detail: "claim: unexpected reply \(reply)") }
+        return try rows.map { row throws(JobQueueError) in try self.leasedJob(row, queue: keys.queue, tokens: tokens) }
+    }
+
+    /// Builds a ``LeasedJob`` from one row of the `claim` script's reply.
+    private func leasedJob(_ row: RedisValue, queue: String, tokens: [String: String]) throws(JobQueueError) -> LeasedJob {
+        guard let fields = row.array, fields.count == 9, let idText = fields[0].string, let attempt = fields[1].int,
+            let name = fields[2].string, let payload = fields[3].string, let maxAttempts = fields[4].int,
+            let enqueuedAt = fields[6].int, let token = tokens[idText]
+        else { throw JobQueueError(.broker, detail: "claim: malformed row \(row)") }
+        var job = LeasedJob(
+            id: try JobID(parsing: idText), queue: queue, name: name, payload: payload, attempt: attempt, maxAttempts: maxAttempts,
+            leaseToken: token, checkpoint: fields[5].string, enqueuedAt: Date(epochMilliseconds: Int64(enqueuedAt)),
+            timeout: fields[7].int.map { .milliseconds($0) })
+        job.uniqueKey = fields[8].string
+        return job
+    }
+
+    public func extendLeases(_ jobs: [LeasedJob], duration: Duration, now: Date) async throws -> Set<JobID> {
+        guard duration.wholeMilliseconds >= 1 else { throw JobQueueError(.invalidArgument, detail: "lease duration \(duration)") }
+        let deadline = String(now.epochMilliseconds + duration.wholeMilliseconds)
+        let commands = try jobs.map { job throws(JobQueueError) in
+            let keys = try self.keys(job.queue)
+            return RedisCommand.evalSHA(
+                LuaScripts.extendLease, keys: [keys.lease, keys.job(job.id)], arguments: [job.id.description, job.leaseToken, deadline])
+        }
+        let replies = try await self.pipeline("extend leases", commands)
+        return Set(zip(jobs, replies).filter { $0.1 != .integer(1) }.map(\.0.id))
+    }
+}

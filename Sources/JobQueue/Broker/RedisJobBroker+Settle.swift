@@ -1,0 +1,71 @@
+public import Foundation
+import Redis
+
+extension RedisJobBroker {
+    // MARK: - Settling a held job
+
+    public func complete(_ jobs: [LeasedJob], now: Date) async throws -> Set<JobID> {
+        let arguments = [String(now.epochMilliseconds), String(max(self.completedRetention.wholeMilliseconds, 1))]
+        let commands = try jobs.map { job throws(JobQueueError) in
+            let keys = try self.keys(job.queue)
+            return RedisCommand.evalSHA(
+                LuaScripts.complete, keys: [keys.active, keys.lease, keys.stats, keys.results, keys.job(job.id)] + self.lockKey(job, keys),
+                arguments: [job.id.description, job.leaseToken] + arguments)
+        }
+        let replies = try await self.pipeline("complete", commands)
+        return Set(zip(jobs, replies).filter { $0.1 != .integer(1) }.map(\.0.id))
+    }
+
+    public func fail(_ job: LeasedJob, error: String, permanent: Bool, retryAt: Date, now: Date) async throws -> JobState {
+        let keys = try self.keys(job.queue)
+        let reply = try await self.eval(
+            "fail", LuaScripts.fail,
+            keys: [keys.active, keys.lease, keys.scheduled, keys.dead, keys.stats, keys.results, keys.job(job.id)] + self.lockKey(job, keys),
+            arguments: [
+                job.id.description, job.leaseToken, String(now.epochMilliseconds), error, permanent ? "1" : "0",
+                String(max(retryAt, now).epochMilliseconds),
+            ])
+        switch reply.string {
+        case "dead": return .dead
+        case "scheduled": return .scheduled
+        default: throw self.leaseLost(job, "fail")
+        }
+    }
+
+    public func snooze(_ job: LeasedJob, until: Date, now: Date) async throws {
+        let keys = try self.keys(job.queue)
+        let reply = try await self.eval(
+            "snooze", LuaScripts.snooze, keys: [keys.active, keys.lease, keys.scheduled, keys.results, keys.job(job.id)],
+            arguments: [job.id.description, job.leaseToken, String(now.epochMilliseconds), String(max(until, now).epochMilliseconds)])
+        guard reply == .integer(1) else { throw self.leaseLost(job, "snooze") }
+    }
+
+    public func requeue(_ job: LeasedJob, now: Date) async throws {
+        let keys = try self.keys(job.queue)
+        let reply = try await self.eval(
+            "requeue", LuaScripts.requeue, keys: [keys.active, keys.lease, keys.ready, keys.job(job.id)],
+            arguments: [job.id.description, job.leaseToken])
+        guard reply == .integer(1) else { throw self.leaseLost(job, "requeue") }
+    }
+
+    public func checkpoint(_ job: LeasedJob, data: String, now: Date) async throws {
+        guard data.utf8.count <= self.maximumPayloadBytes else {
+            throw JobQueueError(.payloadTooLarge, detail: "job \(job.id): checkpoint of \(data.utf8.count) bytes")
+        }
+        let keys = try self.keys(job.queue)
+        let reply = try await self.eval(
+            "checkpoint", LuaScripts.checkpoint, keys: [keys.job(job.id), keys.results],
+            arguments: [job.id.description, job.leaseToken, String(now.epochMilliseconds), data])
+        guard reply == .integer(1) else { throw self.leaseLost(job, "checkpoint") }
+    }
+
+    /// The unique lock key of `job`, as a one-element list, or empty.
+    func lockKey(_ job: LeasedJob, _ keys: QueueKeys) -> [String] {
+        job.uniqueKey.map { [keys.unique($0)] } ?? []
+    }
+
+    /// The error for a call refused because the lease was taken over.
+    func leaseLost(_ job: LeasedJob, _ operation: String) -> JobQueueError {
+        JobQueueError(.leaseLost, detail: "\(operation) job \(job.id) in \(job.queue): the lease expired and was taken over")
+    }
+}

@@ -1,0 +1,214 @@
+public import Foundation
+public import Redis
+
+/// The job queue in Redis: a ``JobBroker`` whose every state change is one Lua script (see `LuaScripts`).
+///
+/// ## Redis layout
+/// All keys of a queue `q` start with `reelay:{q}:` (``QueueKeys`` builds them; `{q}` is a hash tag, so a queue lives
+/// in one cluster slot). Times are milliseconds since 1970.
+///
+/// | key | type | holds |
+/// |---|---|---|
+/// | `reelay:{q}:ready` | list | ids waiting; `LPUSH` on enqueue, taken from the right (`LLEN` = backlog) |
+/// | `reelay:{q}:active` | list | ids taken by a worker |
+/// | `reelay:{q}:lease` | zset | id → lease deadline |
+/// | `reelay:{q}:scheduled` | zset | id → run-at (delayed jobs, retry back-offs, snoozes) |
+/// | `reelay:{q}:dead` | zset | id → died-at; trimmed by ``applyRetention(queue:completedFor:deadFor:deadLimit:now:)`` |
+/// | `reelay:{q}:job:<id>` | hash | the ``JobHashField`` fields; a completed job's hash expires after `completedRetention` |
+/// | `reelay:{q}:unique:<key>` | string | id of the live job holding the unique key (`PX` = `uniqueFor`) |
+/// | `reelay:{q}:paused` | string | present while the queue is paused |
+/// | `reelay:{q}:stats` | hash | counters: enqueued, completed, failed, retried, dead, recovered |
+/// | `reelay:{q}:results` | stream | `completed`, `retrying`, `dead`, `snoozed`, `progress`, `recovered` events (``ResultEventField``) |
+///
+/// ## Scripts (each takes every key it touches in `KEYS`)
+/// - `enqueue`: refuse a known id or a held unique key; write the hash, take the lock, `LPUSH` ready or `ZADD` scheduled.
+/// - `releaseStaleUniqueLock`: drop a unique lock whose job is gone or finished, so enqueue may take it.
+/// - `claim`: after `BLMOVE`/`LMOVE` ready → active, lease the ids (state, owner, token, attempt + 1, lease deadline);
+///   while paused, put them back at the head of ready.
+/// - `extendLease`, `complete`, `fail`, `snooze`, `requeue`, `checkpoint`: check the lease token, then change the job
+///   and append its event to the results stream.
+/// - `promote`: scheduled → ready for the ids still due. `recoverExpired`: an expired lease → ready (or dead after too
+///   many stalls). `recoverOrphan`: an id in active without a lease, after a grace period → ready. `trimDead`: retention.
+///
+/// ## Reading it with redis-cli
+/// ```
+/// redis-cli LLEN 'reelay:{default}:ready'                          # backlog
+/// redis-cli HGETALL 'reelay:{default}:job:3f2c6a8e-1b2c-4d5e-8f90-1234567890ab'   # one job
+/// redis-cli ZRANGE 'reelay:{default}:dead' 0 -1 WITHSCORES        # dead letters, oldest first
+/// ```
+///
+/// Completed jobs: their hash gets a `PEXPIRE` of `completedRetention` in the `complete` script, so Redis deletes them
+/// itself and no index of completed jobs is needed (the `completedFor` argument of `applyRetention` is therefore
+/// unused by this broker). Dead jobs are trimmed by age and count in `applyRetention`.
+public final class RedisJobBroker: JobBroker {
+    /// The client every command goes through.
+    public let client: RedisClient
+    /// The first part of every key (`reelay`).
+    public let prefix: String
+    /// The largest payload accepted, in UTF-8 bytes.
+    public let maximumPayloadBytes: Int
+    /// How long a completed job's hash is kept: it gets this expiry when it completes.
+    public let completedRetention: Duration
+
+    /// The longest unique key accepted, in UTF-8 bytes.
+    public static let maximumUniqueKeyLength = 200
+    /// The longest job name accepted, in UTF-8 bytes.
+    public static let maximumNameLength = 200
+    /// Requests per pipeline while enqueueing, so a huge batch does not build one huge buffer.
+    static let enqueueChunkSize = 1_000
+
+    /// A broker over `client` for the queues under `prefix`.
+    /// - Parameters:
+    ///   - maximumPayloadBytes: Larger payloads are refused with `payloadTooLarge`.
+    ///   - completedRetention: How long completed jobs stay readable (and keep their id from being enqueued again).
+    public init(
+        client: RedisClient, prefix: String = "reelay", maximumPayloadBytes: Int = 1 << 20, completedRetention: Duration = .seconds(86_400)
+    ) {
+        self.client = client
+        self.prefix = prefix
+        self.maximumPayloadBytes = maximumPayloadBytes
+        self.completedRetention = completedRetention
+    }
+
+    /// The keys of `queue`. - Throws: `invalidQueueName`.
+    public func keys(_ queue: String) throws(JobQueueError) -> QueueKeys {
+        try QueueKeys(queue: queue, prefix: self.prefix)
+    }
+
+    // MARK: - Producing
+
+    public func enqueue(_ requests: [JobRequest], queue: String, now: Date) async throws -> [EnqueueOutcome] {
+        let keys = try self.keys(queue)
+        for request in requests { try self.validate(request) }
+        let nowMs = now.epochMilliseconds
+        var outcomes: [EnqueueOutcome] = []
+        outcomes.reserveCapacity(requests.count)
+        var start = requests.startIndex
+        while start < requests.endIndex {
+            let chunk = requests[start..<min(start + Self.enqueueChunkSize, requests.endIndex)]
+            let replies = try await self.pipeline("enqueue", chunk.map { self.enqueueCommand($0, keys: keys, now: nowMs) })
+            for (request, reply) in zip(chunk, replies) { outcomes.append(try self.enqueueOutcome(reply, request: request)) }
+            start = chunk.endIndex
+        }
+        try await self.retryStaleUniqueLocks(requests, outcomes: &outcomes, keys: keys, now: nowMs)
+        return outcomes
+    }
+
+    /// Checks one request against every limit; nothing is sent when any request of a batch fails.
+    func validate(_ request: JobRequest) throws(JobQueueError) {
+        let id = request.options.id
+        guard (1...Self.maximumNameLength).contains(request.name.utf8.count) else {
+            throw JobQueueError(.invalidArgument, detail: "job \(id): name must be 1 to \(Self.maximumNameLength) bytes")
+        }
+        guard request.payload.utf8.count <= self.maximumPayloadBytes else {
+            throw JobQueueError(
+                .payloadTooLarge, detail: "job \(id): payload of \(request.payload.utf8.count) bytes, limit \(self.maximumPayloadBytes)")
+        }
+        guard (1...100).contains(request.options.maxAttempts) else {
+            throw JobQueueError(.invalidArgument, detail: "job \(id): maxAttempts \(request.options.maxAttempts) outside 1…100")
+        }
+        if let uniqueKey = request.options.uniqueKey {
+            guard (1...Self.maximumUniqueKeyLength).contains(uniqueKey.utf8.count) else {
+                throw JobQueueError(.invalidArgument, detail: "job \(id): unique key must be 1 to \(Self.maximumUniqueKeyLength) bytes")
+            }
+            guard request.options.uniqueFor.wholeMilliseconds > 0 else {
+                throw JobQueueError(.invalidArgument, detail: "job \(id): uniqueFor must be at least 1 ms")
+            }
+        }
+        if let timeout = request.options.timeout, timeout.wholeMilliseconds <= 0 {
+            throw JobQueueError(.invalidArgument, detail: "job \(id): timeout must be at least 1 ms")
+        }
+    }
+
+    /// The `enqueue` script call for one request.
+    func enqueueCommand(_ request: JobRequest, keys: QueueKeys, now: Int64) -> RedisCommand {
+        let options = request.options
+        let runAt = max(options.runAt?.epochMilliseconds ?? now, now)
+        var scriptKeys = [keys.job(options.id), keys.ready, keys.scheduled, keys.stats]
+        if let uniqueKey = options.uniqueKey { scriptKeys.append(keys.unique(uniqueKey)) }
+        let arguments = [
+            options.id.description, request.name, request.payload, String(options.maxAttempts), String(now), String(runAt),
+            options.timeout.map { String($0.wholeMilliseconds) } ?? "", options.uniqueKey ?? "",
+            String(options.uniqueFor.wholeMilliseconds),
+        ]
+        return .evalSHA(LuaScripts.enqueue, keys: scriptKeys, arguments: arguments)
+    }
+
+    /// Reads the `enqueue` script's reply.
+    func enqueueOutcome(_ reply: RedisValue, request: JobRequest) throws(JobQueueError) -> EnqueueOutcome {
+        switch reply {
+        case .integer(1): return .enqueued(request.options.id)
+        case .integer(0): return .duplicateID(request.options.id)
+        case .bulk:
+            return .duplicateUniqueKey(existing: try JobID(parsing: reply.string ?? ""))
+        default:
+            throw JobQueueError(.broker, detail: "enqueue \(request.options.id): unexpected reply \(reply)")
+        }
+    }
+
+    /// A unique lock whose job finished or vanished (its hash expired, it was purged) no longer holds: release such
+    /// locks and enqueue the refused requests again, in their order.
+    func retryStaleUniqueLocks(_ requests: [JobRequest], outcomes: inout [EnqueueOutcome], keys: QueueKeys, now: Int64) async throws {
+        var holders: [(key: String, owner: JobID)] = []
+        for (request, outcome) in zip(requests, outcomes) {
+            guard case .duplicateUniqueKey(let owner) = outcome, let key = request.options.uniqueKey,
+                !holders.contains(where: { $0.key == key && $0.owner == owner })
+            else { continue }
+            holders.append((key, owner))
+        }
+        guard !holders.isEmpty else { return }
+        let released = try await self.pipeline(
+            "enqueue", holders.map { .evalSHA(LuaScripts.releaseStaleUniqueLock, keys: [keys.unique($0.key), keys.job($0.owner)], arguments: [$0.owner.description]) })
+        let freed = Set(zip(holders, released).filter { $0.1 == .integer(1) }.map { $0.0.key })
+        guard !freed.isEmpty else { return }
+        let again = requests.indices.filter { index in
+            guard case .duplicateUniqueKey = outcomes[index], let key = requests[index].options.uniqueKey else { return false }
+            return freed.contains(key)
+        }
+        let replies = try await self.pipeline("enqueue", again.map { self.enqueueCommand(requests[$0], keys: keys, now: now) })
+        for (index, reply) in zip(again, replies) { outcomes[index] = try self.enqueueOutcome(reply, request: requests[index]) }
+    }
+
+    // MARK: - Redis calls
+
+    /// Runs `body`, turning a ``RedisError`` into ``JobQueueError`` `broker`.
+    func redis<Result: Sendable>(_ operation: String, _ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as RedisError {
+            throw JobQueueError(.broker, detail: "\(operation): \(error.debugDescription)")
+        }
+    }
+
+    /// Sends `commands` in one round trip; an error reply in any slot is thrown as ``JobQueueError`` `broker`.
+    func pipeline(_ operation: String, _ commands: [RedisCommand]) async throws -> [RedisValue] {
+        let replies = try await self.redis(operation) { try await self.client.pipeline(commands) }
+        if let message = replies.lazy.compactMap(\.errorMessage).first {
+            throw JobQueueError(.broker, detail: "\(operation): \(message)")
+        }
+        return replies
+    }
+
+    /// Runs one script and returns its reply (a script error is thrown as ``JobQueueError`` `broker`).
+    func eval(_ operation: String, _ script: RedisScript, keys: [String], arguments: [String]) async throws -> RedisValue {
+        try await self.redis(operation) { try await self.client.evalSHA(script, keys: keys, arguments: arguments) }
+    }
+}
+
+// MARK: - Time
+
+extension Date {
+    /// Milliseconds since 1970, rounded down: how the broker stores times.
+    var epochMilliseconds: Int64 { Int64((self.timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// The date `milliseconds` after 1970.
+    init(epochMilliseconds milliseconds: Int64) { self.init(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded toward zero.
+    var wholeMilliseconds: Int64 {
+        let components = self.components
+        return components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}
