@@ -113,9 +113,10 @@ let package = Package(
         .testTarget(
             name: "ReelayTests",
             dependencies: [
-                "Reelay", "Redis", "Postgres", "TestSupport",
+                "Reelay", "Redis", "Postgres", "JobQueue", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Runs a program to completion for a test without blocking a thread of the cooperative pool: its output goes to
 /// files and its exit is polled with `Task.sleep`.
 public enum ChildProcess {
@@ -16,7 +20,9 @@ public enum ChildProcess {
     }
 
     /// Runs `arguments` (the first is the executable's path); `environment` replaces the inherited one when given.
-    public static func run(_ arguments: [String], environment: [String: String]? = nil) async throws -> Outcome {
+    /// A program still running after `timeout` is killed (SIGKILL) and the call throws: a hang fails the test instead
+    /// of stalling the run.
+    public static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: Duration = .seconds(60)) async throws -> Outcome {
         let base = NSTemporaryDirectory() + "reelay-child-\(UUID().uuidString)"
         let paths = (out: base + ".out", err: base + ".err")
         defer {
@@ -39,7 +45,14 @@ public enum ChildProcess {
         process.standardInput = FileHandle.nullDevice
         let started = ContinuousClock.now
         try process.run()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+        let deadline = started.advanced(by: timeout)
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                kill(process.processIdentifier, SIGKILL)
+                throw TestServerError("\(arguments.joined(separator: " ")) still ran after \(timeout): killed")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
         return Outcome(
             status: process.terminationStatus,
             stdout: (try? String(contentsOfFile: paths.out, encoding: .utf8)) ?? "",

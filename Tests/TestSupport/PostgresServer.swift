@@ -17,7 +17,7 @@ public final class PostgresServer: Sendable {
     /// The cluster's data folder.
     public let dataDirectory: String
     private let binDirectory: String
-    private let process: LockedBox<ServerProcess?>
+    private let process: LockedBox<WatchedProcess?>
 
     /// `postgres://reelay:…@127.0.0.1:port/reelay`.
     public var url: String { self.url(database: "reelay") }
@@ -63,7 +63,7 @@ public final class PostgresServer: Sendable {
             "-c", "unix_socket_directories=\(self.dataDirectory)", "-c", "fsync=off", "-c", "synchronous_commit=off",
             "-c", "full_page_writes=off", "-c", "max_connections=200",
         ])
-        let process = try ServerProcess(arguments: arguments, logPath: NSTemporaryDirectory() + "reelay-pg-\(self.port).log")
+        let process = try WatchedProcess(arguments: arguments, logPath: NSTemporaryDirectory() + "reelay-pg-\(self.port).log")
         self.process.set(process)
         try await Host.waitUntil("PostgreSQL on port \(self.port)") {
             (try? await Host.run(["\(self.binDirectory)/pg_isready", "-q", "-h", "127.0.0.1", "-p", String(self.port)])) != nil

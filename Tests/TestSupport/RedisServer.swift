@@ -11,7 +11,7 @@ public final class RedisServer: Sendable {
     public let appendOnly: Bool
     /// A password clients must send, if any.
     public let password: String?
-    private let process: LockedBox<ServerProcess?>
+    private let process: LockedBox<WatchedProcess?>
 
     /// `redis://[:password@]127.0.0.1:port`.
     public var url: String {
@@ -46,7 +46,7 @@ public final class RedisServer: Sendable {
             "--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning",
         ]
         if let password = self.password { arguments += ["--requirepass", password] }
-        let process = try ServerProcess(arguments: arguments, logPath: "\(self.directory)/redis.log")
+        let process = try WatchedProcess(arguments: arguments, logPath: "\(self.directory)/redis.log")
         self.process.set(process)
         try await Host.waitUntil("redis-server on port \(self.port)") { Host.isAccepting(port: self.port) }
     }

@@ -11,17 +11,18 @@ public struct TestServerError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A server process started by a test, watched so that it never outlives the test process.
+/// A process started by a test (a server, a worker), watched so that it never outlives the test process.
 ///
 /// The command runs under a small `sh` watchdog that kills it (SIGKILL) when the test process goes away, even on a
 /// crash, so no test run leaves servers behind. Servers are stopped on purpose with their own tools (`redis-cli
 /// SHUTDOWN`, `pg_ctl stop`), not by signals: a child spawned from a test thread can inherit a mask that blocks them.
-final class ServerProcess: @unchecked Sendable {
+public final class WatchedProcess: @unchecked Sendable {
     private let process: Process
     private let lock = NSLock()
 
-    /// Starts `arguments` (the first is the executable path); output goes to `logPath`.
-    init(arguments: [String], logPath: String) throws {
+    /// Starts `arguments` (the first is the executable path) with `environment` (default: inherited); output goes to
+    /// `logPath`.
+    public init(arguments: [String], logPath: String, environment: [String: String]? = nil) throws {
         let watchdog = """
             parent=$1; shift
             "$@" & child=$!
@@ -32,9 +33,9 @@ final class ServerProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", watchdog, "watchdog", String(getpid())] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["REELAY_CHILD_PID_FILE"] = logPath + ".pid"
-        process.environment = environment
+        var childEnvironment = environment ?? ProcessInfo.processInfo.environment
+        childEnvironment["REELAY_CHILD_PID_FILE"] = logPath + ".pid"
+        process.environment = childEnvironment
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
@@ -47,23 +48,36 @@ final class ServerProcess: @unchecked Sendable {
 
     private let childPIDFile: String
 
-    /// The server's own process id (the watchdog's child), once the watchdog wrote it.
-    var serverPID: Int32? {
+    /// The program's own process id (the watchdog's child), once the watchdog wrote it.
+    public var serverPID: Int32? {
         (try? String(contentsOfFile: self.childPIDFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
-    /// Whether the watchdog (and so the server) still runs.
-    var isRunning: Bool { self.lock.withLock { self.process.isRunning } }
+    /// Whether the watchdog (and so the program) still runs.
+    public var isRunning: Bool { self.lock.withLock { self.process.isRunning } }
 
-    /// Kills the server at once (SIGKILL), as a crash would, and waits until it is gone.
-    func kill() async throws {
-        if let pid = self.serverPID { _ = Glibc.kill(pid, SIGKILL) }
+    /// The program's exit status (the watchdog passes it on), once it exited.
+    public var exitStatus: Int32? { self.lock.withLock { self.process.isRunning ? nil : self.process.terminationStatus } }
+
+    /// Sends `signal` to the program itself (not the watchdog).
+    public func signal(_ signal: Int32) {
+        if let pid = self.serverPID { _ = Glibc.kill(pid, signal) }
+    }
+
+    /// Kills the program at once (SIGKILL), as a crash would, and waits until it is gone.
+    public func kill() async throws {
+        self.signal(SIGKILL)
         try await self.waitUntilExited()
     }
 
-    /// Waits, without blocking a thread, until the server (and so its watchdog) exited.
-    func waitUntilExited(timeout: Duration = .seconds(30)) async throws {
-        try await Host.waitUntil("server process to exit", timeout: timeout) { !self.isRunning }
+    /// Waits, without blocking a thread, until the program (and so its watchdog) exited.
+    public func waitUntilExited(timeout: Duration = .seconds(30)) async throws {
+        try await Host.waitUntil("process to exit", timeout: timeout) { !self.isRunning }
+    }
+
+    /// Waits until the program wrote its pid file (it has started).
+    public func waitUntilStarted(timeout: Duration = .seconds(30)) async throws {
+        try await Host.waitUntil("process to start", timeout: timeout) { self.serverPID != nil }
     }
 }
 

@@ -24,12 +24,6 @@ struct APICommand: PlannedCommand {
         discussion: "Any number of instances may run. Talks to PostgreSQL and Redis. Not yet available.")
 }
 
-/// `reelay worker` (until the broker lands).
-struct WorkerCommand: PlannedCommand {
-    static let plannedIn = "issue 3 (job queue)"
-    static let configuration = CommandConfiguration(commandName: "worker", abstract: "Take jobs from Redis and run them.")
-}
-
 /// `reelay scheduler`.
 struct SchedulerCommand: PlannedCommand {
     static let plannedIn = "the scheduling issue"

@@ -1,0 +1,210 @@
+import Foundation
+import JobQueue
+import Logging
+import Redis
+import ServiceLifecycle
+import Synchronization
+import TestSupport
+import Testing
+
+/// A test job whose behaviour is chosen per test through `mode`.
+struct ProbeJob: JobPayload {
+    static let jobName = "test.probe"
+    var mode: String
+    var key: String
+}
+
+/// Runs a worker (and the forwarder, for retries) against real Redis inside a ServiceGroup, on a queue of its own.
+struct WorkerHarness {
+    let client: RedisClient
+    let broker: RedisJobBroker
+    let queue: String
+    let keys: QueueKeys
+
+    static func make() async throws -> WorkerHarness {
+        var configuration = try RedisConfiguration(url: try await TestEnvironment.redisURL())
+        configuration.blockingPoolSize = 8
+        let client = RedisClient(configuration: configuration)
+        let queue = TestEnvironment.uniqueName("w").lowercased()
+        return WorkerHarness(client: client, broker: RedisJobBroker(client: client), queue: queue, keys: try QueueKeys(queue: queue))
+    }
+
+    func configuration(concurrency: Int = 4, grace: Duration = .seconds(5), lease: Duration = .seconds(3)) -> WorkerConfiguration {
+        var configuration = WorkerConfiguration(workerID: "test-\(UUID().uuidString.prefix(6))")
+        configuration.queues = [.init(self.queue)]
+        configuration.concurrency = concurrency
+        configuration.leaseDuration = lease
+        configuration.heartbeatInterval = lease / 3
+        configuration.claimWait = .milliseconds(200)
+        configuration.shutdownGrace = grace
+        configuration.defaultTimeout = .seconds(5)
+        return configuration
+    }
+
+    /// Runs `processor` with a forwarder until `body` returns, then shuts down gracefully and waits.
+    func running(_ processor: JobProcessor, _ body: (ServiceGroup) async throws -> Void) async throws {
+        var maintenance = MaintenanceConfiguration()
+        maintenance.queues = [self.queue]
+        maintenance.forwarderMaximumSleep = .milliseconds(20)
+        let forwarder = MaintenanceLoop.forwarder(broker: self.broker, configuration: maintenance, logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [forwarder, processor], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body(group)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    func enqueue(_ jobs: [ProbeJob], options: (Int) -> EnqueueOptions = { _ in EnqueueOptions() }) async throws -> [JobID] {
+        let requests = try jobs.enumerated().map { index, job throws(JobQueueError) in try JobRequest(job, options: options(index)) }
+        _ = try await self.broker.enqueue(requests, queue: self.queue, now: Date())
+        return requests.map(\.options.id)
+    }
+
+    func counter(_ key: String) async throws -> Int { try await self.client.send(["GET", key]).string.flatMap(Int.init) ?? 0 }
+
+    func field(_ id: JobID, _ field: String) async throws -> String? { try await self.client.send(["HGET", self.keys.job(id), field]).string }
+
+    func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw WaitTimedOut(what: what) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+struct WaitTimedOut: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "timed out waiting for \(self.what)" }
+}
+
+@Suite(.serialized) struct JobProcessorTests {
+    /// A registry whose probe job behaves as `mode` says; `attempts` records the attempt number of each run.
+    func registry(client: RedisClient, runs: Runs? = nil) -> JobRegistry {
+        var registry = JobRegistry()
+        registry.register(ProbeJob.self, retry: RetryPolicy(base: .milliseconds(20), cap: .milliseconds(50))) { job, context in
+            runs?.record(context.job.attempt)
+            switch job.mode {
+            case "fail-twice" where context.job.attempt < 3: throw TestFailure(message: "transient")
+            case "permanent": throw PermanentJobError(code: "bad_input", message: "never works")
+            case "snooze-once" where context.previousCheckpoint == nil:
+                try await context.saveCheckpoint("{\"snoozed\":true}")
+                throw SnoozeJob(until: Date().addingTimeInterval(0.05), reason: "rate limit")
+            case "slow": try await Task.sleep(for: .milliseconds(800))
+            case "stuck": try await Task.sleep(for: .seconds(60))
+            default: break
+            }
+            _ = try await client.send(["INCR", job.key])
+        }
+        return registry
+    }
+
+    @Test func runsEveryJobOnce() async throws {
+        let harness = try await WorkerHarness.make()
+        let key = TestEnvironment.uniqueName("count")
+        let processor = JobProcessor(
+            broker: harness.broker, registry: self.registry(client: harness.client), configuration: harness.configuration(), logger: Logger(label: "test"))
+        try await harness.running(processor) { _ in
+            let ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "ok", key: key), count: 200))
+            try await harness.waitUntil("200 runs") { try await harness.counter(key) == 200 }
+            for id in ids.prefix(5) { #expect(try await harness.field(id, JobHashField.state) == "completed") }
+        }
+        #expect(try await harness.counter(key) == 200)
+        await harness.client.shutdown()
+    }
+
+    @Test func retriesWithBackoffUntilItWorks() async throws {
+        let harness = try await WorkerHarness.make()
+        let key = TestEnvironment.uniqueName("count")
+        let runs = Runs()
+        let processor = JobProcessor(
+            broker: harness.broker, registry: self.registry(client: harness.client, runs: runs), configuration: harness.configuration(),
+            logger: Logger(label: "test"))
+        try await harness.running(processor) { _ in
+            let ids = try await harness.enqueue([ProbeJob(mode: "fail-twice", key: key)])
+            try await harness.waitUntil("third attempt") { try await harness.counter(key) == 1 }
+            try await harness.waitUntil("completed") { try await harness.field(ids[0], JobHashField.state) == "completed" }
+        }
+        #expect(runs.attempts == [1, 2, 3])
+        await harness.client.shutdown()
+    }
+
+    @Test func aPermanentErrorBuriesTheJobAtOnce() async throws {
+        let harness = try await WorkerHarness.make()
+        let runs = Runs()
+        let processor = JobProcessor(
+            broker: harness.broker, registry: self.registry(client: harness.client, runs: runs), configuration: harness.configuration(),
+            logger: Logger(label: "test"))
+        try await harness.running(processor) { _ in
+            let ids = try await harness.enqueue([ProbeJob(mode: "permanent", key: "unused")])
+            try await harness.waitUntil("dead") { try await harness.field(ids[0], JobHashField.state) == "dead" }
+            #expect(try await harness.field(ids[0], JobHashField.lastError)?.contains("bad_input") == true)
+        }
+        #expect(runs.attempts == [1])
+        await harness.client.shutdown()
+    }
+
+    @Test func aSnoozeDoesNotUseAnAttempt() async throws {
+        let harness = try await WorkerHarness.make()
+        let key = TestEnvironment.uniqueName("count")
+        let runs = Runs()
+        let processor = JobProcessor(
+            broker: harness.broker, registry: self.registry(client: harness.client, runs: runs), configuration: harness.configuration(),
+            logger: Logger(label: "test"))
+        try await harness.running(processor) { _ in
+            _ = try await harness.enqueue([ProbeJob(mode: "snooze-once", key: key)])
+            try await harness.waitUntil("ran after the snooze") { try await harness.counter(key) == 1 }
+        }
+        #expect(runs.attempts == [1, 1], "both runs are attempt 1")
+        await harness.client.shutdown()
+    }
+
+    @Test func shutdownLetsARunningJobFinish() async throws {
+        let harness = try await WorkerHarness.make()
+        let key = TestEnvironment.uniqueName("count")
+        let processor = JobProcessor(
+            broker: harness.broker, registry: self.registry(client: harness.client), configuration: harness.configuration(grace: .seconds(10)),
+            logger: Logger(label: "test"))
+        var id: JobID?
+        try await harness.running(processor) { _ in
+            id = try await harness.enqueue([ProbeJob(mode: "slow", key: key)]).first
+            try await harness.waitUntil("the job to start") { processor.runningJobs == 1 }
+        }
+        #expect(try await harness.counter(key) == 1, "finished within the grace")
+        #expect(try await harness.field(id!, JobHashField.state) == "completed")
+        await harness.client.shutdown()
+    }
+
+    @Test func shutdownPutsBackAJobThatOutlivesTheGraceWithoutUsingAnAttempt() async throws {
+        let harness = try await WorkerHarness.make()
+        let processor = JobProcessor(
+            broker: harness.broker, registry: self.registry(client: harness.client),
+            configuration: harness.configuration(grace: .milliseconds(200)), logger: Logger(label: "test"))
+        var id: JobID?
+        try await harness.running(processor) { _ in
+            id = try await harness.enqueue([ProbeJob(mode: "stuck", key: "unused")]).first
+            try await harness.waitUntil("the job to start") { processor.runningJobs == 1 }
+        }
+        #expect(try await harness.field(id!, JobHashField.state) == "ready")
+        #expect(try await harness.field(id!, JobHashField.attempt) == "0", "the interrupted run is not counted")
+        #expect(try await harness.client.send(["LRANGE", harness.keys.ready, "0", "-1"]).array?.compactMap(\.string) == [id!.description])
+        #expect(try await harness.client.send(["LLEN", harness.keys.active]) == .integer(0))
+        await harness.client.shutdown()
+    }
+}
+
+struct TestFailure: Error { var message: String }
+
+/// The attempt numbers a probe job ran with, in order.
+final class Runs: Sendable {
+    private let values = Mutex<[Int]>([])
+    func record(_ attempt: Int) { self.values.withLock { $0.append(attempt) } }
+    var attempts: [Int] { self.values.withLock { $0 } }
+}
