@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Redis
 
 /// Where job-queue code meets the Redis client: every ``RedisError`` becomes a ``JobQueueError`` `broker` that keeps the
