@@ -39,7 +39,7 @@ public struct QueueInspector: Sendable {
             let times = try await self.pipeline("stats \(queue)", [["HMGET", keys.job(id), JobHashField.runAt, JobHashField.enqueuedAt]])
             let fields = times[0].array ?? []
             if let since = fields.lazy.compactMap({ Milliseconds.parse($0.string) }).first {
-                age = max(0, now.timeIntervalSince(Milliseconds.date(since)))
+                age = max(0, (now.timeIntervalSince(Milliseconds.date(since)) * 1000).rounded() / 1000)
             }
         }
         return QueueStats(
