@@ -12,7 +12,7 @@ extension QueueInspector {
     public func retryDead(queue: String, ids: [JobID]?, now: Date) async throws(JobQueueError) -> Int {
         let keys = try self.keys(queue)
         let nowText = String(Milliseconds.since1970(now))
-        let retry = { (ids: [JobID]) throws(JobQueueError) -> [RedisCommand] in
+        let retry = { (ids: [JobID]) -> [RedisCommand] in
             ids.map { id in
                 RedisCommand.evalSHA(Self.retryDeadScript, keys: [keys.dead, keys.ready, keys.job(id), keys.stats], arguments: [id.description, nowText])
             }
@@ -21,7 +21,7 @@ extension QueueInspector {
             var retried = 0
             for start in stride(from: 0, to: ids.count, by: self.batchSize) {
                 let batch = Array(ids[start..<min(ids.count, start + self.batchSize)])
-                retried += try await self.run("retry \(queue)", try retry(batch)).filter { $0 == 1 }.count
+                retried += try await self.run("retry \(queue)", retry(batch)).filter { $0 == 1 }.count
             }
             return retried
         }
@@ -30,7 +30,7 @@ extension QueueInspector {
         while true {
             let batch = try await self.deadIDs(keys, from: skipped)
             guard !batch.isEmpty else { return retried }
-            let outcomes = try await self.run("retry \(queue)", try retry(batch))
+            let outcomes = try await self.run("retry \(queue)", retry(batch))
             retried += outcomes.filter { $0 == 1 }.count
             skipped += outcomes.filter { $0 == -1 }.count
         }
