@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JobQueue
 import Postgres
 import Redis
 
@@ -23,6 +24,7 @@ enum FailureReport {
         switch error {
         case let redis as RedisError: text = "Redis: " + redis.debugDescription
         case let postgres as PostgresError: text = "PostgreSQL: " + postgres.debugDescription
+        case let queue as JobQueueError: text = queue.debugDescription
         default: text = String(describing: error)
         }
         return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
