@@ -142,6 +142,55 @@ struct WaitTimedOut: Error, CustomStringConvertible {
     }
 }
 
+extension WorkerProcessTests {
+    /// 10,000 jobs, a fifth of runs failing at random, 3 attempts each, two worker processes: every job ends completed
+    /// or dead, and `reelay queue stats` adds up.
+    @Test func tenThousandFlakyJobsAllEndAndTheCountsAddUp() async throws {
+        let fixture = try await Fixture.make()
+        let total = 10_000
+        let requests = try (0..<total).map { _ throws(JobQueueError) in
+            try JobRequest(FlakyIncrement(key: fixture.counterKey, failureRate: 0.2), options: EnqueueOptions(maxAttempts: 3))
+        }
+        let started = ContinuousClock.now
+        _ = try await fixture.broker.enqueue(requests, queue: fixture.queue, now: Date())
+        let workers = [
+            try await WorkerProcess(redisURL: fixture.url, queue: fixture.queue, concurrency: 8),
+            try await WorkerProcess(redisURL: fixture.url, queue: fixture.queue, concurrency: 8),
+        ]
+        var maintenance = MaintenanceConfiguration()
+        maintenance.queues = [fixture.queue]
+        maintenance.forwarderMaximumSleep = .milliseconds(20)
+        let forwarder = MaintenanceLoop.forwarder(broker: fixture.broker, configuration: maintenance, logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [forwarder], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await fixture.waitUntil("every job to end", timeout: .seconds(240)) {
+                let counts = try await fixture.client.pipeline([
+                    ["HGET", fixture.keys.stats, "completed"], ["HGET", fixture.keys.stats, "dead"],
+                ]).map { $0.string.flatMap(Int.init) ?? 0 }
+                return counts[0] + counts[1] == total
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        print("10k flaky jobs: all ended after \(ContinuousClock.now - started)")
+        for worker in workers { worker.signal(SIGTERM) }
+        for worker in workers { #expect(try await worker.waitUntilExited(timeout: .seconds(15)) == 0) }
+
+        let outcome = try await ReelayBinary.run(["queue", "stats", "--queue", fixture.queue, "--json", "--redis-url", fixture.url])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let stats = try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any] ?? [:]
+        let counters = stats["counters"] as? [String: Int] ?? [:]
+        #expect(counters["enqueued"] == total)
+        #expect((counters["completed"] ?? 0) + (counters["dead"] ?? 0) == total)
+        #expect(counters["failed"] == (counters["retried"] ?? 0) + (counters["dead"] ?? 0), "every failure was retried or buried")
+        for state in ["ready", "active", "scheduled"] { #expect(stats[state] as? Int == 0, "\(state) empty") }
+        #expect(stats["dead"] as? Int == counters["dead"])
+        #expect(try await fixture.counter() == counters["completed"], "one increment per completed job")
+        await fixture.client.shutdown()
+    }
+}
+
 extension WorkerProcessTests.Fixture {
     func counter() async throws -> Int { try await self.client.send(["GET", self.counterKey]).string.flatMap(Int.init) ?? 0 }
 }

@@ -28,11 +28,36 @@ public struct IncrementCounter: JobPayload, Hashable {
     }
 }
 
+/// A test job that fails at random: each run throws with probability `failureRate` (0…1), otherwise increments `key`.
+/// Its retries wait 10–100 ms, so a run of many such jobs exercises retries and dead letters quickly.
+public struct FlakyIncrement: JobPayload, Hashable {
+    public static let jobName = "reelay.bench.flaky"
+    /// The counter to increment on success.
+    public var key: String
+    /// Probability that a run fails.
+    public var failureRate: Double
+
+    /// A job that fails with probability `failureRate`.
+    public init(key: String, failureRate: Double) {
+        self.key = key
+        self.failureRate = failureRate
+    }
+}
+
+/// The failure a ``FlakyIncrement`` run throws.
+struct InjectedFailure: Error, CustomStringConvertible {
+    var description: String { "injected failure" }
+}
+
 extension JobRegistry {
     /// Registers the built-in benchmark and test jobs (names under `reelay.bench.`), which touch only their own keys.
     public mutating func registerBenchmarkJobs(client: RedisClient) {
         self.register(IncrementCounter.self) { job, _ in
             if job.sleepMilliseconds > 0 { try await Task.sleep(for: .milliseconds(job.sleepMilliseconds)) }
+            _ = try await client.send(["INCR", job.key])
+        }
+        self.register(FlakyIncrement.self, retry: RetryPolicy(base: .milliseconds(10), cap: .milliseconds(100))) { job, _ in
+            if Double.random(in: 0..<1) < job.failureRate { throw InjectedFailure() }
             _ = try await client.send(["INCR", job.key])
         }
     }
