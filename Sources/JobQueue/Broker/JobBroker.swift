@@ -44,8 +44,9 @@ public protocol JobBroker: Sendable {
     /// how many moved and when the next one is due.
     func promoteDue(queue: String, now: Date, limit: Int) async throws -> (moved: Int, nextDue: Date?)
 
-    /// Requeues jobs whose lease expired (stall count + 1; over `maxStalls` → dead), and gives a lease to ids found in
-    /// `active` without one (a worker died between `BLMOVE` and writing its lease). Returns the ids recovered.
+    /// Requeues jobs whose lease expired (stall count + 1; over `maxStalls` → dead), and puts back in ready the ids left
+    /// in `active` without a lease for longer than `orphanGrace` (a worker died between `BLMOVE` and writing its lease).
+    /// Returns the ids recovered.
     func recoverExpiredLeases(queue: String, now: Date, maxStalls: Int, orphanGrace: Duration) async throws -> [JobID]
 
     /// Deletes completed job hashes older than `completedFor` and trims the dead set by age and count.
