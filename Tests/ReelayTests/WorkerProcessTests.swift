@@ -191,6 +191,55 @@ extension WorkerProcessTests {
     }
 }
 
+extension WorkerProcessTests {
+    /// A private Redis with the AOF on is stopped and started again while two workers run: they reconnect by themselves
+    /// and every job completes.
+    @Test func workersRideOutARedisRestart() async throws {
+        let server = try await RedisServer.start(appendOnly: true)
+        let client = try RedisClient(url: server.url)
+        let queue = TestEnvironment.uniqueName("r").lowercased()
+        let fixture = Fixture(
+            url: server.url, client: client, broker: RedisJobBroker(client: client), queue: queue, keys: try QueueKeys(queue: queue),
+            counterKey: TestEnvironment.uniqueName("counter"))
+        let ids = try await fixture.enqueue(count: 400, sleepMilliseconds: 20)
+        let workers = [
+            try await WorkerProcess(redisURL: server.url, queue: queue, concurrency: 4, lease: "3s"),
+            try await WorkerProcess(redisURL: server.url, queue: queue, concurrency: 4, lease: "3s"),
+        ]
+        try await fixture.waitUntil("some progress", timeout: .seconds(30)) { try await fixture.counter() >= 50 }
+        let restartBegan = ContinuousClock.now
+        try await server.stop()  // SHUTDOWN: the AOF is synced, every worker connection drops
+        let stopped = ContinuousClock.now
+        try await server.start()
+        print("redis restart: stop took \(stopped - restartBegan), start \(ContinuousClock.now - stopped)")
+        let restarted = ContinuousClock.now
+
+        var maintenance = MaintenanceConfiguration()
+        maintenance.queues = [queue]
+        maintenance.recoveryInterval = .milliseconds(200)
+        maintenance.forwarderMaximumSleep = .milliseconds(50)
+        let loops = [
+            MaintenanceLoop.leaseRecoverer(broker: fixture.broker, configuration: maintenance, logger: Logger(label: "test")),
+            MaintenanceLoop.forwarder(broker: fixture.broker, configuration: maintenance, logger: Logger(label: "test")),
+        ]
+        let group = ServiceGroup(services: loops, logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await fixture.waitUntil("every job completed after the restart", timeout: .seconds(90)) {
+                try await fixture.states(ids).allSatisfy { $0 == "completed" }
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        print("redis restart: every job completed \(ContinuousClock.now - restarted) after the restart")
+        #expect(try await fixture.counter() >= 400)
+        for worker in workers { worker.signal(SIGTERM) }
+        for worker in workers { #expect(try await worker.waitUntilExited(timeout: .seconds(15)) == 0, "\(worker.log)") }
+        await client.shutdown()
+        try await server.stop()
+    }
+}
+
 extension WorkerProcessTests.Fixture {
     func counter() async throws -> Int { try await self.client.send(["GET", self.counterKey]).string.flatMap(Int.init) ?? 0 }
 }
