@@ -21,6 +21,7 @@ extension RedisJobBroker {
             return []
         }
         let seconds = String(Double(wait.wholeMilliseconds) / 1000)
+        let waitStarted = ContinuousClock.now
         let first = try await self.redis("claim") {
             try await self.client.blocking(["BLMOVE", keys.ready, keys.active, "RIGHT", "LEFT", seconds])
         }
@@ -31,8 +32,11 @@ extension RedisJobBroker {
                 "claim", Array(repeating: RedisCommand(["LMOVE", keys.ready, keys.active, "RIGHT", "LEFT"]), count: limit - 1))
             taken += more.compactMap(\.string)
         }
-        let deadline = now.epochMilliseconds + leaseDuration.wholeMilliseconds
-        return try await self.lease(taken: taken, keys: keys, worker: worker, deadline: deadline, now: now)
+        // `now` was read before the blocking wait: the lease starts when the job was taken, not when the wait began.
+        let waited = ContinuousClock.now - waitStarted
+        let takenAt = now.addingTimeInterval(Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18)
+        let deadline = takenAt.epochMilliseconds + leaseDuration.wholeMilliseconds
+        return try await self.lease(taken: taken, keys: keys, worker: worker, deadline: deadline, now: takenAt)
     }
 
     /// Runs the `claim` script over ids already moved from ready to active. Entries that are not job ids are dropped

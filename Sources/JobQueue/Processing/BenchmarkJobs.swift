@@ -9,22 +9,27 @@ public struct IncrementCounter: JobPayload, Hashable {
     public var key: String
     /// How long the job works before it increments (0 for the benchmark).
     public var sleepMilliseconds: Int
+    /// Filler that gives the payload a chosen size (`reelay bench queue --payload-bytes`).
+    public var padding: String?
 
     /// A job that increments `key`, after `sleepMilliseconds`.
-    public init(key: String, sleepMilliseconds: Int = 0) {
+    public init(key: String, sleepMilliseconds: Int = 0, padding: String? = nil) {
         self.key = key
         self.sleepMilliseconds = sleepMilliseconds
+        self.padding = padding
     }
 
     enum CodingKeys: String, CodingKey {
         case key
         case sleepMilliseconds = "sleep_ms"
+        case padding = "pad"
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.key = try container.decode(String.self, forKey: .key)
         self.sleepMilliseconds = try container.decodeIfPresent(Int.self, forKey: .sleepMilliseconds) ?? 0
+        self.padding = try container.decodeIfPresent(String.self, forKey: .padding)
     }
 }
 
