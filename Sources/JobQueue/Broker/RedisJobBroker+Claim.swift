@@ -7,6 +7,7 @@ extension RedisJobBroker {
     public func claim(
         queue: String, worker: String, limit: Int, leaseDuration: Duration, wait: Duration, now: Date
     ) async throws -> [LeasedJob] {
+        let callStarted = ContinuousClock.now
         let keys = try self.keys(queue)
         guard (1...1_000).contains(limit) else { throw JobQueueError(.invalidArgument, detail: "claim limit \(limit) outside 1…1000") }
         guard wait.wholeMilliseconds >= 1, wait <= .seconds(2) else {
@@ -21,7 +22,6 @@ extension RedisJobBroker {
             return []
         }
         let seconds = String(Double(wait.wholeMilliseconds) / 1000)
-        let waitStarted = ContinuousClock.now
         let first = try await self.redis("claim") {
             try await self.client.blocking(["BLMOVE", keys.ready, keys.active, "RIGHT", "LEFT", seconds])
         }
@@ -32,8 +32,8 @@ extension RedisJobBroker {
                 "claim", Array(repeating: RedisCommand(["LMOVE", keys.ready, keys.active, "RIGHT", "LEFT"]), count: limit - 1))
             taken += more.compactMap(\.string)
         }
-        // `now` was read before the blocking wait: the lease starts when the job was taken, not when the wait began.
-        let waited = ContinuousClock.now - waitStarted
+        // `now` was read when the call began, before the blocking wait: the lease starts when the job was taken.
+        let waited = ContinuousClock.now - callStarted
         let takenAt = now.addingTimeInterval(Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18)
         let deadline = takenAt.epochMilliseconds + leaseDuration.wholeMilliseconds
         return try await self.lease(taken: taken, keys: keys, worker: worker, deadline: deadline, now: takenAt)
