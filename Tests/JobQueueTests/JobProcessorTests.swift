@@ -86,6 +86,13 @@ struct WaitTimedOut: Error, CustomStringConvertible {
 }
 
 @Suite(.serialized) struct JobProcessorTests {
+    /// A processor for `harness` running the probe job, with `configuration` (default: the harness's).
+    func processor(_ harness: WorkerHarness, runs: Runs? = nil, configuration: WorkerConfiguration? = nil) -> JobProcessor {
+        JobProcessor(
+            broker: harness.broker, registry: self.registry(client: harness.client, runs: runs),
+            configuration: configuration ?? harness.configuration(), logger: Logger(label: "test"))
+    }
+
     /// A registry whose probe job behaves as `mode` says; `attempts` records the attempt number of each run.
     func registry(client: RedisClient, runs: Runs? = nil) -> JobRegistry {
         var registry = JobRegistry()
@@ -109,8 +116,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
     @Test func runsEveryJobOnce() async throws {
         let harness = try await WorkerHarness.make()
         let key = TestEnvironment.uniqueName("count")
-        let processor = JobProcessor(
-            broker: harness.broker, registry: self.registry(client: harness.client), configuration: harness.configuration(), logger: Logger(label: "test"))
+        let processor = self.processor(harness)
         try await harness.running(processor) { _ in
             let ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "ok", key: key), count: 200))
             try await harness.waitUntil("200 runs") { try await harness.counter(key) == 200 }
@@ -124,9 +130,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
         let harness = try await WorkerHarness.make()
         let key = TestEnvironment.uniqueName("count")
         let runs = Runs()
-        let processor = JobProcessor(
-            broker: harness.broker, registry: self.registry(client: harness.client, runs: runs), configuration: harness.configuration(),
-            logger: Logger(label: "test"))
+        let processor = self.processor(harness, runs: runs)
         try await harness.running(processor) { _ in
             let ids = try await harness.enqueue([ProbeJob(mode: "fail-twice", key: key)])
             try await harness.waitUntil("third attempt") { try await harness.counter(key) == 1 }
@@ -139,9 +143,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
     @Test func aPermanentErrorBuriesTheJobAtOnce() async throws {
         let harness = try await WorkerHarness.make()
         let runs = Runs()
-        let processor = JobProcessor(
-            broker: harness.broker, registry: self.registry(client: harness.client, runs: runs), configuration: harness.configuration(),
-            logger: Logger(label: "test"))
+        let processor = self.processor(harness, runs: runs)
         try await harness.running(processor) { _ in
             let ids = try await harness.enqueue([ProbeJob(mode: "permanent", key: "unused")])
             try await harness.waitUntil("dead") { try await harness.field(ids[0], JobHashField.state) == "dead" }
@@ -155,9 +157,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
         let harness = try await WorkerHarness.make()
         let key = TestEnvironment.uniqueName("count")
         let runs = Runs()
-        let processor = JobProcessor(
-            broker: harness.broker, registry: self.registry(client: harness.client, runs: runs), configuration: harness.configuration(),
-            logger: Logger(label: "test"))
+        let processor = self.processor(harness, runs: runs)
         try await harness.running(processor) { _ in
             _ = try await harness.enqueue([ProbeJob(mode: "snooze-once", key: key)])
             try await harness.waitUntil("ran after the snooze") { try await harness.counter(key) == 1 }
@@ -169,9 +169,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
     @Test func shutdownLetsARunningJobFinish() async throws {
         let harness = try await WorkerHarness.make()
         let key = TestEnvironment.uniqueName("count")
-        let processor = JobProcessor(
-            broker: harness.broker, registry: self.registry(client: harness.client), configuration: harness.configuration(grace: .seconds(10)),
-            logger: Logger(label: "test"))
+        let processor = self.processor(harness, configuration: harness.configuration(grace: .seconds(10)))
         var id: JobID?
         try await harness.running(processor) { _ in
             id = try await harness.enqueue([ProbeJob(mode: "slow", key: key)]).first
@@ -184,9 +182,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
 
     @Test func shutdownPutsBackAJobThatOutlivesTheGraceWithoutUsingAnAttempt() async throws {
         let harness = try await WorkerHarness.make()
-        let processor = JobProcessor(
-            broker: harness.broker, registry: self.registry(client: harness.client),
-            configuration: harness.configuration(grace: .milliseconds(200)), logger: Logger(label: "test"))
+        let processor = self.processor(harness, configuration: harness.configuration(grace: .milliseconds(200)))
         var id: JobID?
         try await harness.running(processor) { _ in
             id = try await harness.enqueue([ProbeJob(mode: "stuck", key: "unused")]).first
