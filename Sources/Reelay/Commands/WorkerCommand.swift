@@ -24,12 +24,14 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("lease"), help: SettingsCatalog.workerLease.argumentHelp) var lease: String?
     @Option(name: .customLong("shutdown-grace"), help: SettingsCatalog.workerShutdownGrace.argumentHelp) var shutdownGrace: String?
     @Option(name: .customLong("job-timeout"), help: SettingsCatalog.workerJobTimeout.argumentHelp) var jobTimeout: String?
+    @Option(name: .customLong("maintenance"), help: SettingsCatalog.workerMaintenance.argumentHelp) var maintenance: String?
 
     var workerFlags: [String: String] {
         let pairs: [(SettingDefinition, String?)] = [
             (SettingsCatalog.workerQueues, self.queues), (SettingsCatalog.workerStrictPriority, self.strictPriority),
             (SettingsCatalog.workerConcurrency, self.concurrency), (SettingsCatalog.workerLease, self.lease),
             (SettingsCatalog.workerShutdownGrace, self.shutdownGrace), (SettingsCatalog.workerJobTimeout, self.jobTimeout),
+            (SettingsCatalog.workerMaintenance, self.maintenance),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting.flag, $0) } })
     }
@@ -38,10 +40,11 @@ struct WorkerCommand: AsyncParsableCommand {
         let host = ProcessInfo.processInfo.hostName
         let pid = ProcessInfo.processInfo.processIdentifier
         let workerID = "\(host):\(pid):\(UUID().uuidString.prefix(8).lowercased())"
-        let (settings, worker) = try GlobalOptions.exitingOnBadSettings {
+        let (settings, workerSettings) = try GlobalOptions.exitingOnBadSettings {
             let sources = try self.global.sources(extraFlags: self.workerFlags)
-            return (try ReelaySettings(sources), try WorkerSettings(sources, workerID: workerID).configuration)
+            return (try ReelaySettings(sources), try WorkerSettings(sources, workerID: workerID))
         }
+        let worker = workerSettings.configuration
         let logger = settings.logger(label: "reelay.worker")
         var redisConfiguration = settings.redis
         // One blocking connection per slot for pickups, plus the ordinary pool for everything else.
@@ -49,14 +52,26 @@ struct WorkerCommand: AsyncParsableCommand {
         let redis = RedisClient(configuration: redisConfiguration, logger: logger)
         var registry = JobRegistry()
         registry.registerBenchmarkJobs(client: redis)
-        let processor = JobProcessor(broker: RedisJobBroker(client: redis), registry: registry, configuration: worker, logger: logger)
+        let broker = RedisJobBroker(client: redis)
+        let processor = JobProcessor(broker: broker, registry: registry, configuration: worker, logger: logger)
         let announcement = WorkerRegistry(
             client: redis,
             identity: .init(
                 workerID: workerID, host: host, pid: pid, version: ReelayCommand.version, queues: worker.queues.map(\.name),
                 concurrency: worker.concurrency),
             logger: logger, inFlight: { processor.runningJobs })
-        var configuration = ServiceGroupConfiguration(services: [redis, announcement, processor], logger: logger)
+        var services: [any Service] = [redis, announcement]
+        if workerSettings.runsMaintenance {
+            var maintenance = MaintenanceConfiguration()
+            maintenance.queues = worker.queues.map(\.name)
+            services += [
+                MaintenanceLoop.forwarder(broker: broker, configuration: maintenance, logger: logger),
+                MaintenanceLoop.leaseRecoverer(broker: broker, configuration: maintenance, logger: logger),
+                MaintenanceLoop.janitor(broker: broker, configuration: maintenance, logger: logger),
+            ]
+        }
+        services.append(processor)  // last: it shuts down first, while the client and the chores still run
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         try await FailureReport.exitingOnFailure(command: "worker") {
             try await ServiceGroup(configuration: configuration).run()

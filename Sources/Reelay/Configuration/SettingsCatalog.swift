@@ -64,6 +64,10 @@ enum SettingsCatalog {
         variable: "REELAY_WORKER_JOB_TIMEOUT", flag: "job-timeout", defaultValue: "5m",
         help: "A run's timeout when the job sets none.")
 
+    static let workerMaintenance = SettingDefinition(
+        variable: "REELAY_WORKER_MAINTENANCE", flag: "maintenance", defaultValue: "true",
+        help: "true: the worker also promotes due retries, recovers expired leases and trims dead jobs of its queues (safe with many workers).")
+
     /// The settings every subcommand takes (``GlobalOptions``).
     static let global: [SettingDefinition] = [
         redisURL, redisPoolSize, redisConnectTimeout, redisCommandTimeout,
@@ -73,6 +77,7 @@ enum SettingsCatalog {
     /// The settings of `reelay worker`.
     static let worker: [SettingDefinition] = [
         workerQueues, workerStrictPriority, workerConcurrency, workerLease, workerShutdownGrace, workerJobTimeout,
+        workerMaintenance,
     ]
 
     /// All settings.

@@ -4,6 +4,8 @@ import JobQueue
 /// The worker's settings, parsed and checked, as the job queue's configuration.
 struct WorkerSettings {
     var configuration: WorkerConfiguration
+    /// Whether this worker runs the maintenance loops of its queues.
+    var runsMaintenance: Bool
 
     /// Reads the worker settings from `sources`; `workerID` names this process in leases and the registry.
     init(_ sources: SettingSources, workerID: String) throws(ConfigurationError) {
@@ -16,6 +18,7 @@ struct WorkerSettings {
         configuration.shutdownGrace = try sources.read(SettingsCatalog.workerShutdownGrace, SettingParsers.duration(in: .zero...(.seconds(3600))))
         configuration.defaultTimeout = try sources.read(SettingsCatalog.workerJobTimeout, SettingParsers.duration(in: .seconds(1)...(.seconds(86400))))
         self.configuration = configuration
+        self.runsMaintenance = try sources.read(SettingsCatalog.workerMaintenance, SettingParsers.choice(["true", "false"])) == "true"
     }
 
     /// `publish:3,bulk` → [(publish, 3), (bulk, 1)].
