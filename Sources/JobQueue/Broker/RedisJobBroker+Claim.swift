@@ -34,7 +34,7 @@ extension RedisJobBroker {
         }
         // `now` was read when the call began, before the blocking wait: the lease starts when the job was taken.
         let waited = ContinuousClock.now - callStarted
-        let takenAt = now.addingTimeInterval(Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18)
+        let takenAt = now.addingTimeInterval(waited.timeInterval)
         let deadline = takenAt.epochMilliseconds + leaseDuration.wholeMilliseconds
         return try await self.lease(taken: taken, keys: keys, worker: worker, deadline: deadline, now: takenAt)
     }

@@ -173,11 +173,7 @@ public final class RedisJobBroker: JobBroker {
 
     /// Runs `body`, turning a ``RedisError`` into ``JobQueueError`` `broker`.
     func redis<Result: Sendable>(_ operation: String, _ body: () async throws -> Result) async throws -> Result {
-        do {
-            return try await body()
-        } catch let error as RedisError {
-            throw JobQueueError(.broker, detail: "\(operation): \(error.debugDescription)")
-        }
+        try await RedisBoundary.call(operation, body)
     }
 
     /// Sends `commands` in one round trip; an error reply in any slot is thrown as ``JobQueueError`` `broker`.
@@ -192,23 +188,5 @@ public final class RedisJobBroker: JobBroker {
     /// Runs one script and returns its reply (a script error is thrown as ``JobQueueError`` `broker`).
     func eval(_ operation: String, _ script: RedisScript, keys: [String], arguments: [String]) async throws -> RedisValue {
         try await self.redis(operation) { try await self.client.evalSHA(script, keys: keys, arguments: arguments) }
-    }
-}
-
-// MARK: - Time
-
-extension Date {
-    /// Milliseconds since 1970, rounded down: how the broker stores times.
-    var epochMilliseconds: Int64 { Int64((self.timeIntervalSince1970 * 1000).rounded(.down)) }
-
-    /// The date `milliseconds` after 1970.
-    init(epochMilliseconds milliseconds: Int64) { self.init(timeIntervalSince1970: Double(milliseconds) / 1000) }
-}
-
-extension Duration {
-    /// The duration in whole milliseconds, rounded toward zero.
-    var wholeMilliseconds: Int64 {
-        let components = self.components
-        return components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }

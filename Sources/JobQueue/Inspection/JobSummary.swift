@@ -88,7 +88,7 @@ public struct JobDetail: Sendable, Hashable, Codable {
     public init(id: JobID, queue: String, fields: [String: String], foundIn: [String], leaseUntil: Date?, scheduledFor: Date?, diedAt: Date?) {
         var fields = fields
         fields[JobHashField.token] = nil
-        let date = { (name: String) in Milliseconds.parse(fields[name]).map(Milliseconds.date) }
+        let date = { (name: String) in Milliseconds.parse(fields[name]).map { Date(epochMilliseconds: $0) } }
         self.id = id
         self.queue = queue
         self.state = fields[JobHashField.state]

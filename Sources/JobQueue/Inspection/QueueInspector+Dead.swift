@@ -11,7 +11,7 @@ extension QueueInspector {
     /// - Throws: ``JobQueueError`` `invalidQueueName` or `broker`.
     public func retryDead(queue: String, ids: [JobID]?, now: Date) async throws(JobQueueError) -> Int {
         let keys = try self.keys(queue)
-        let nowText = String(Milliseconds.since1970(now))
+        let nowText = String(now.epochMilliseconds)
         let retry = { (ids: [JobID]) -> [RedisCommand] in
             ids.map { id in
                 RedisCommand.evalSHA(Self.retryDeadScript, keys: [keys.dead, keys.ready, keys.job(id), keys.stats], arguments: [id.description, nowText])

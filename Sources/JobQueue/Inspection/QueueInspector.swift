@@ -39,7 +39,7 @@ public struct QueueInspector: Sendable {
             let times = try await self.pipeline("stats \(queue)", [["HMGET", keys.job(id), JobHashField.runAt, JobHashField.enqueuedAt]])
             let fields = times[0].array ?? []
             if let since = fields.lazy.compactMap({ Milliseconds.parse($0.string) }).first {
-                age = max(0, (now.timeIntervalSince(Milliseconds.date(since)) * 1000).rounded() / 1000)
+                age = max(0, (now.timeIntervalSince(Date(epochMilliseconds: since)) * 1000).rounded() / 1000)
             }
         }
         return QueueStats(
@@ -68,8 +68,8 @@ public struct QueueInspector: Sendable {
             let score = state == .active ? Milliseconds.parse(replies[entries.count + index].string) : entry.score
             return JobSummary(
                 id: entry.id, listedIn: state, state: value(0), name: value(1), attempt: value(2).flatMap { Int($0) },
-                maxAttempts: value(3).flatMap { Int($0) }, enqueuedAt: Milliseconds.parse(value(4)).map(Milliseconds.date),
-                scoredAt: score.map(Milliseconds.date), lastError: value(5))
+                maxAttempts: value(3).flatMap { Int($0) }, enqueuedAt: Milliseconds.parse(value(4)).map { Date(epochMilliseconds: $0) },
+                scoredAt: score.map { Date(epochMilliseconds: $0) }, lastError: value(5))
         }
     }
 
@@ -86,7 +86,7 @@ public struct QueueInspector: Sendable {
         guard !fields.isEmpty else { return nil }
         let places = ["ready", "active", "scheduled", "dead", "lease"]
         let foundIn = places.enumerated().filter { !replies[$0.offset + 1].isNull }.map(\.element)
-        let score = { (index: Int) in Milliseconds.parse(replies[index].string).map(Milliseconds.date) }
+        let score = { (index: Int) in Milliseconds.parse(replies[index].string).map { Date(epochMilliseconds: $0) } }
         return JobDetail(id: id, queue: queue, fields: fields, foundIn: foundIn, leaseUntil: score(5), scheduledFor: score(3), diedAt: score(4))
     }
 

@@ -22,11 +22,11 @@ public struct ConcurrencyLimiter: Sendable {
     /// - Throws: ``JobQueueError`` `invalidArgument` (bad key, empty holder, `limit` < 1, `lease` < 1 ms) or `broker`.
     public func acquire(key: String, limit: Int, holder: String, lease: Duration, now: Date) async throws(JobQueueError) -> Bool {
         let keys = try LimitKeys(key: key, prefix: self.prefix)
-        let leaseMs = Milliseconds.of(lease)
+        let leaseMs = lease.wholeMilliseconds
         guard limit >= 1, leaseMs >= 1, !holder.isEmpty else {
             throw JobQueueError(.invalidArgument, detail: "concurrency limit of \(key): limit \(limit), lease \(lease), holder '\(holder)'")
         }
-        let nowMs = Milliseconds.since1970(now)
+        let nowMs = now.epochMilliseconds
         let reply = try await RedisBoundary.call("acquire \(key)") {
             try await self.client.evalSHA(
                 Self.acquireScript, keys: [keys.holders], arguments: [String(nowMs), String(limit), holder, String(nowMs + leaseMs)])
@@ -39,10 +39,10 @@ public struct ConcurrencyLimiter: Sendable {
     /// - Throws: ``JobQueueError`` `invalidArgument` or `broker`.
     public func extend(key: String, holder: String, lease: Duration, now: Date) async throws(JobQueueError) -> Bool {
         let keys = try LimitKeys(key: key, prefix: self.prefix)
-        let nowMs = Milliseconds.since1970(now)
+        let nowMs = now.epochMilliseconds
         let reply = try await RedisBoundary.call("extend \(key)") {
             try await self.client.evalSHA(
-                Self.extendScript, keys: [keys.holders], arguments: [String(nowMs), holder, String(nowMs + Milliseconds.of(lease))])
+                Self.extendScript, keys: [keys.holders], arguments: [String(nowMs), holder, String(nowMs + lease.wholeMilliseconds)])
         }
         return reply.int == 1
     }
@@ -61,7 +61,7 @@ public struct ConcurrencyLimiter: Sendable {
     public func holders(key: String, now: Date) async throws(JobQueueError) -> [String] {
         let keys = try LimitKeys(key: key, prefix: self.prefix)
         let reply = try await RedisBoundary.call("holders \(key)") {
-            try await self.client.send(["ZRANGEBYSCORE", keys.holders, "(\(Milliseconds.since1970(now))", "+inf"])
+            try await self.client.send(["ZRANGEBYSCORE", keys.holders, "(\(now.epochMilliseconds)", "+inf"])
         }
         return (reply.array ?? []).compactMap(\.string)
     }

@@ -28,7 +28,7 @@ public struct DailyCap: Sendable {
         guard cap >= 0 else { throw JobQueueError(.invalidArgument, detail: "daily cap of \(key): \(cap) (need ≥ 0)") }
         let day = try LocalDay(containing: now, timeZone: timeZone)
         let keys = try LimitKeys(key: key, prefix: self.prefix)
-        let ttl = Int64((day.end.timeIntervalSince(now) * 1000).rounded(.up)) + Milliseconds.of(self.margin)
+        let ttl = Int64((day.end.timeIntervalSince(now) * 1000).rounded(.up)) + self.margin.wholeMilliseconds
         let reply = try await RedisBoundary.call("reserve \(key)") {
             try await self.client.evalSHA(Self.reserveScript, keys: [keys.day(day.label)], arguments: [String(cap), String(max(ttl, 1))])
         }

@@ -29,19 +29,19 @@ public struct RateLimiter: Sendable {
         -> RateDecision
     {
         let keys = try LimitKeys(key: key, prefix: self.prefix)
-        let windowMs = Milliseconds.of(window)
+        let windowMs = window.wholeMilliseconds
         guard limit >= 1, windowMs >= 1 else {
             throw JobQueueError(.invalidArgument, detail: "rate limit of \(key): limit \(limit) per \(window) (need ≥ 1 per ≥ 1 ms)")
         }
         let reply = try await RedisBoundary.call("reserve \(key)") {
             try await self.client.evalSHA(
                 Self.reserveScript, keys: [keys.window],
-                arguments: [String(Milliseconds.since1970(now)), String(windowMs), String(limit), id])
+                arguments: [String(now.epochMilliseconds), String(windowMs), String(limit), id])
         }
         guard let parts = reply.array, parts.count == 2, let granted = parts[0].int, let at = parts[1].int else {
             throw JobQueueError(.broker, detail: "reserve \(key): unexpected reply \(reply)")
         }
-        return granted == 1 ? .granted : .denied(retryAt: Milliseconds.date(Int64(at)))
+        return granted == 1 ? .granted : .denied(retryAt: Date(epochMilliseconds: Int64(at)))
     }
 
     /// Gives back reservation `id` of `key` (the call it paid for was not made). Returns false when it was not in the
@@ -58,7 +58,7 @@ public struct RateLimiter: Sendable {
     /// - Throws: ``JobQueueError`` `invalidArgument` or `broker`.
     public func used(key: String, window: Duration, now: Date) async throws(JobQueueError) -> Int {
         let keys = try LimitKeys(key: key, prefix: self.prefix)
-        let after = Milliseconds.since1970(now) - Milliseconds.of(window)
+        let after = now.epochMilliseconds - window.wholeMilliseconds
         let reply = try await RedisBoundary.call("count \(key)") { try await self.client.send(["ZCOUNT", keys.window, "(\(after)", "+inf"]) }
         return reply.int ?? 0
     }

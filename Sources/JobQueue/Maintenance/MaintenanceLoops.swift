@@ -18,7 +18,7 @@ public struct MaintenanceLoop: Service {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            var wake = Date().addingTimeInterval(JobProcessor.seconds(self.interval))
+            var wake = Date().addingTimeInterval(self.interval.timeInterval)
             for queue in self.queues {
                 do {
                     if let again = try await self.step(queue) { wake = min(wake, again) }

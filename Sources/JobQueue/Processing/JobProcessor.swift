@@ -208,7 +208,7 @@ public final class JobProcessor: Service, Sendable {
         _ job: LeasedJob, message: String, permanent: Bool, now: Date, logger: Logger, dimensions: [(String, String)]
     ) async throws {
         let retry = self.registry.entry(for: job.name)?.retry ?? RetryPolicy()
-        let retryAt = now.addingTimeInterval(Self.seconds(retry.delay(afterAttempt: job.attempt)))
+        let retryAt = now.addingTimeInterval(retry.delay(afterAttempt: job.attempt).timeInterval)
         let state = try await self.broker.fail(job, error: message, permanent: permanent, retryAt: retryAt, now: now)
         Counter(label: "reelay.jobs.failed", dimensions: dimensions).increment()
         if state == .dead {
@@ -218,10 +218,6 @@ public final class JobProcessor: Service, Sendable {
             Counter(label: "reelay.jobs.retried", dimensions: dimensions).increment()
             logger.warning("job failed, will retry", metadata: ["error": "\(message)", "attempt": "\(job.attempt)", "retry_at": "\(retryAt)"])
         }
-    }
-
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     // MARK: - Heartbeat

@@ -57,7 +57,7 @@ public struct WorkerRegistry: Service {
     var hashKey: String { "\(self.prefix):worker:\(self.identity.workerID)" }
 
     public func run() async throws {
-        let started = Self.milliseconds(Date())
+        let started = Date().epochMilliseconds
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
                 try await self.beat(startedAt: started)
@@ -71,8 +71,8 @@ public struct WorkerRegistry: Service {
 
     /// Writes one beat and forgets workers whose beats stopped three intervals ago.
     func beat(startedAt: Int64) async throws {
-        let now = Self.milliseconds(Date())
-        let ttl = Int64(JobProcessor.seconds(self.interval) * 3000)
+        let now = Date().epochMilliseconds
+        let ttl = Int64(self.interval.timeInterval * 3000)
         let replies = try await self.client.pipeline([
             [
                 "HSET", self.hashKey, "host", self.identity.host, "pid", String(self.identity.pid), "version", self.identity.version,
@@ -85,6 +85,4 @@ public struct WorkerRegistry: Service {
         ])
         if let message = replies.compactMap(\.errorMessage).first { throw JobQueueError(.broker, detail: message) }
     }
-
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 }

@@ -18,24 +18,3 @@ enum RedisBoundary {
     }
 }
 
-/// Milliseconds since 1970, the unit of every time stored in Redis by the job queue.
-enum Milliseconds {
-    /// `date` as whole milliseconds since 1970 (rounded down).
-    static func since1970(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
-
-    /// The date `milliseconds` after 1970.
-    static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
-
-    /// `duration` in whole milliseconds (rounded down).
-    static func of(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-
-    /// Parses a decimal millisecond value as Redis returns it (integer, or a bulk/float text such as a zset score).
-    static func parse(_ text: String?) -> Int64? {
-        guard let text else { return nil }
-        if let value = Int64(text) { return value }
-        return Double(text).map { Int64($0.rounded(.down)) }
-    }
-}

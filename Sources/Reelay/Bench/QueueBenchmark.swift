@@ -70,7 +70,7 @@ struct QueueBenchmark {
             for chunk in stride(from: 0, to: requests.count, by: 10_000) {
                 _ = try await broker.enqueue(Array(requests[chunk..<min(chunk + 10_000, requests.count)]), queue: queue, now: Date())
             }
-            let enqueueSeconds = Self.seconds(ContinuousClock.now - enqueueStart)
+            let enqueueSeconds = (ContinuousClock.now - enqueueStart).inSeconds
             let window = try await watch.value
             let cpuAfter = try await self.redisCPU()
 
@@ -135,7 +135,7 @@ struct QueueBenchmark {
         while ContinuousClock.now < deadline {
             let value = try await self.redis.send(["GET", counter]).string.flatMap(Int.init) ?? 0
             if value > 0, first == nil { first = ContinuousClock.now }
-            if value >= target, let first { return max(Self.seconds(ContinuousClock.now - first), 0.001) }
+            if value >= target, let first { return max((ContinuousClock.now - first).inSeconds, 0.001) }
             try await Task.sleep(for: .milliseconds(2))
         }
         throw BenchmarkFailure(description: "the jobs did not all run within 10 minutes")
@@ -187,10 +187,6 @@ struct QueueBenchmark {
         _ = try await self.redis.send([
             "DEL", keys.ready, keys.active, keys.lease, keys.scheduled, keys.dead, keys.paused, keys.stats, keys.results, counter,
         ])
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
 

@@ -113,8 +113,6 @@ struct RedisBenchmark {
     private static func rate(_ operations: Int, _ body: () async throws -> Void) async throws -> Double {
         let start = ContinuousClock.now
         try await body()
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return (Double(operations) / seconds).rounded()
+        return (Double(operations) / (ContinuousClock.now - start).inSeconds).rounded()
     }
 }

@@ -36,8 +36,7 @@ struct StatusCommand: AsyncParsableCommand {
         let padded = name.padding(toLength: 11, withPad: " ", startingAt: 0)
         do {
             let detail = try await probe()
-            let elapsed = String(format: "%.1f ms", Double((ContinuousClock.now - started).components.attoseconds) / 1e15
-                + Double((ContinuousClock.now - started).components.seconds) * 1000)
+            let elapsed = String(format: "%.1f ms", (ContinuousClock.now - started).inSeconds * 1000)
             return StatusLine(ok: true, text: "\(padded) ok      \(target.isEmpty ? "" : target + "  ")\(detail) (\(elapsed))")
         } catch {
             return StatusLine(ok: false, text: "\(padded) FAILED  \(target.isEmpty ? "" : target + "  ")\(FailureReport.oneLine(error))")
