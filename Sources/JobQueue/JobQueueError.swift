@@ -42,6 +42,6 @@ public struct JobQueueError: Error, Sendable, Hashable, CustomStringConvertible,
         self.detail = detail
     }
 
-    public var description: String { "JobQueueError(\(self.code))" }
-    public var debugDescription: String { self.detail.map { "JobQueueError(\(self.code)): \($0)" } ?? self.description }
+    public var description: String { self.detail.map { "JobQueueError(\(self.code)): \($0)" } ?? "JobQueueError(\(self.code))" }
+    public var debugDescription: String { self.description }
 }

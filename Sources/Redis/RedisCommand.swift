@@ -67,4 +67,14 @@ public struct RedisCommand: Sendable, Hashable {
         command.script = script
         return command
     }
+
+    /// The same command as `EVAL source …`, for an `EVALSHA` whose script the server no longer knows. `EVAL` needs no
+    /// cached script, so a `SCRIPT FLUSH` racing with the retry cannot fail it again; the server caches it on the way.
+    var asEvalWithSource: RedisCommand? {
+        guard let script = self.script, self.count >= 2 else { return nil }
+        var arguments = self.arguments
+        arguments[0] = Array("EVAL".utf8)
+        arguments[1] = Array(script.source.utf8)
+        return RedisCommand(bytes: arguments)
+    }
 }

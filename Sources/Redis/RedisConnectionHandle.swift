@@ -54,26 +54,23 @@ final class RedisConnectionHandle: PoolableConnection, @unchecked Sendable {
         return replies
     }
 
-    /// Runs an `EVALSHA` (or a pipeline holding some) and, for each `NOSCRIPT` reply, loads the script and runs that
-    /// command again. A `NOSCRIPT` command had no effect, so this re-sends nothing that ran.
+    /// Runs an `EVALSHA` (or a pipeline holding some) and runs each command that got `NOSCRIPT` again as `EVAL` with
+    /// the script's source. A `NOSCRIPT` command had no effect, so this re-sends nothing that ran; and `EVAL` does not
+    /// depend on the script cache, so a `SCRIPT FLUSH` from another client cannot make the retry fail too.
     func pipelineLoadingScripts(_ commands: [RedisCommand]) throws(RedisError) -> [RedisValue] {
         var replies = try self.pipeline(commands)
         var missing: [Int] = []
-        for (index, reply) in replies.enumerated() where commands[index].script != nil {
-            if let message = reply.errorMessage, message.hasPrefix("NOSCRIPT") { missing.append(index) }
+        var retry: [RedisCommand] = []
+        for (index, reply) in replies.enumerated() {
+            guard let message = reply.errorMessage, message.hasPrefix("NOSCRIPT"),
+                let eval = commands[index].asEvalWithSource
+            else { continue }
+            missing.append(index)
+            retry.append(eval)
         }
         guard !missing.isEmpty else { return replies }
-        var loaded = Set<String>()
-        var retry: [RedisCommand] = []
-        for index in missing {
-            guard let script = commands[index].script else { continue }
-            if loaded.insert(script.sha1).inserted { retry.append(RedisCommand(["SCRIPT", "LOAD", script.source])) }
-        }
-        let loads = retry.count
-        retry += missing.map { commands[$0] }
         let again = try self.pipeline(retry)
-        for load in again[..<loads] { _ = try load.throwingServerError() }
-        for (slot, reply) in zip(missing, again[loads...]) { replies[slot] = reply }
+        for (slot, reply) in zip(missing, again) { replies[slot] = reply }
         return replies
     }
 

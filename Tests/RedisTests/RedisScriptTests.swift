@@ -29,6 +29,29 @@ import Testing
         }
     }
 
+    /// Another client flushing the script cache over and over never makes a script call fail, even in long pipelines
+    /// whose retry could otherwise meet a flush between loading a script and running it.
+    @Test func scriptCallsSurviveFlushesFromAnotherClient() async throws {
+        let key = TestEnvironment.uniqueName("lua")
+        let batches = 40, batchSize = 200
+        try await withClient { (client: RedisClient) async throws in
+            try await withClient { (flusher: RedisClient) async throws in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        while !Task.isCancelled { _ = try await flusher.send(["SCRIPT", "FLUSH"]) }
+                    }
+                    for _ in 0..<batches {
+                        let replies = try await client.pipeline(Array(repeating: .evalSHA(Self.increment, keys: [key]), count: batchSize))
+                        #expect(replies.allSatisfy { $0.errorMessage == nil })
+                    }
+                    group.cancelAll()
+                }
+            }
+            #expect(try await client.send(["GET", key]).int == batches * batchSize)
+            _ = try await client.send(["DEL", key])
+        }
+    }
+
     @Test func scriptErrorsAreServerErrors() async throws {
         let script = RedisScript("return redis.error_reply('BOOM ' .. ARGV[1])")
         try await withClient { (client: RedisClient) async throws in
