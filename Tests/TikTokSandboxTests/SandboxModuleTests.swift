@@ -1,0 +1,4 @@
+import Testing
+import TikTokSandbox
+
+@Suite struct SandboxModuleTests {}

@@ -1,0 +1,4 @@
+import Testing
+import TikTok
+
+@Suite struct TikTokModuleTests {}
