@@ -11,11 +11,11 @@ declare -A allowed=(
     [Postgres]="CLibPQ Pooling Logging Metrics ServiceLifecycle NIOPosix NIOCore"
     [JobQueue]="Redis Logging Metrics CoreMetrics ServiceLifecycle"
     [Domain]="JobQueue Postgres Logging Metrics Crypto"
-    [TikTok]="JobQueue AsyncHTTPClient Crypto Logging Metrics NIOCore NIOHTTP1 NIOFoundationCompat ServiceLifecycle"
+    [TikTok]="JobQueue Redis AsyncHTTPClient Crypto Logging Metrics NIOCore NIOHTTP1 NIOFoundationCompat ServiceLifecycle"
     [API]="Domain JobQueue Hummingbird HummingbirdCore HTTPTypes Logging Metrics ServiceLifecycle NIOCore Crypto"
     [Worker]="JobQueue TikTok Logging Metrics ServiceLifecycle"
     [Scheduler]="Domain JobQueue Logging Metrics ServiceLifecycle"
-    [TikTokSandbox]="Hummingbird HummingbirdCore HTTPTypes Logging ServiceLifecycle NIOCore Crypto"
+    [TikTokSandbox]="Hummingbird HummingbirdCore HTTPTypes AsyncHTTPClient Logging ServiceLifecycle NIOCore NIOHTTP1 NIOFoundationCompat Crypto"
     [Reelay]="*"
 )
 
