@@ -12,9 +12,9 @@ public protocol JobBroker: Sendable {
 
     // MARK: Consuming
 
-    /// Waits up to `wait` (≤ 2 s) for a job on `queue`, then takes up to `limit` jobs (the first by `BLMOVE`, the rest
-    /// without waiting) and leases them to `worker` until `now + leaseDuration`. Returns `[]` on timeout or while the
-    /// queue is paused (an id taken while paused goes back to the head of the ready list).
+    /// Takes up to `limit` ready jobs of `queue` and leases them to `worker` until `now + leaseDuration`. When none is
+    /// ready, waits up to `wait` (0…2 s; 0 = do not wait) for the next one (`BLMOVE`, no polling) and takes that one.
+    /// Returns `[]` on timeout or while the queue is paused (after waiting `wait`, so a loop does not spin).
     func claim(queue: String, worker: String, limit: Int, leaseDuration: Duration, wait: Duration, now: Date) async throws -> [LeasedJob]
 
     /// Extends the leases of `jobs` to `now + duration`; returns the ids whose lease was lost (taken over).

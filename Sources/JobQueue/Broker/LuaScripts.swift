@@ -100,6 +100,41 @@ enum LuaScripts {
         """
     )
 
+    /// Takes up to a batch of ids from ready into active and leases them, in one call: the fast path of a pickup.
+    ///
+    /// Moves ids one by one (`LMOVE` ready → active, oldest first) and leases each whose hash says `ready`; an id whose
+    /// hash is gone or not ready (a stale copy) leaves active again and is skipped. The job hashes are named from the
+    /// queue's key prefix, not in KEYS, because the ids are only known once popped; they share the queue's hash tag, so
+    /// they live in the same cluster slot as the KEYS (the same trade BullMQ's `moveToActive` makes).
+    /// - KEYS: 1 paused, 2 ready, 3 active, 4 lease.
+    /// - ARGV: 1 now, 2 lease deadline, 3 worker id, 4 most ids to take, 5 job hash key prefix (`reelay:{q}:job:`),
+    ///   6 lease token prefix (each job's token is the prefix and its position in the batch).
+    /// - Reply: -1 while paused (nothing taken); else one array per leased job, as `claim` plus the lease token last.
+    static let claimReady = RedisScript(
+        """
+        if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+        local out = {}
+        for i = 1, tonumber(ARGV[4]) do
+          local id = redis.call('LMOVE', KEYS[2], KEYS[3], 'RIGHT', 'LEFT')
+          if not id then break end
+          local key = ARGV[5] .. id
+          if redis.call('HGET', key, '\(F.state)') == 'ready' then
+            local token = ARGV[6] .. i
+            local attempt = redis.call('HINCRBY', key, '\(F.attempt)', 1)
+            redis.call('HSET', key, '\(F.state)', 'active', '\(F.owner)', ARGV[3], '\(F.token)', token, '\(F.leasedAt)', ARGV[1])
+            redis.call('HDEL', key, '\(F.orphanSeen)')
+            redis.call('ZADD', KEYS[4], ARGV[2], id)
+            local f = redis.call('HMGET', key, '\(F.name)', '\(F.payload)', '\(F.maxAttempts)', '\(F.checkpoint)',
+              '\(F.enqueuedAt)', '\(F.timeoutMs)', '\(F.uniqueKey)')
+            out[#out + 1] = {id, attempt, f[1], f[2], f[3], f[4], f[5], f[6], f[7], token}
+          else
+            redis.call('LREM', KEYS[3], 1, id)
+          end
+        end
+        return out
+        """
+    )
+
     /// Extends one lease, if it is still this worker's.
     ///
     /// - KEYS: 1 lease, 2 job hash.

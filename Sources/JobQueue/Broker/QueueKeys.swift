@@ -40,6 +40,8 @@ public struct QueueKeys: Sendable, Hashable {
     public var stats: String { "\(self.base):stats" }
     /// The hash of one job.
     public func job(_ id: JobID) -> String { "\(self.base):job:\(id)" }
+    /// The prefix of every job hash key of the queue (`reelay:{q}:job:`), for scripts that pop ids and build keys.
+    var jobKeyPrefix: String { "\(self.base):job:" }
     /// The lock of one unique key (its value is the owning job's id).
     public func unique(_ key: String) -> String { "\(self.base):unique:\(key)" }
 }

@@ -10,33 +10,40 @@ extension RedisJobBroker {
         let callStarted = ContinuousClock.now
         let keys = try self.keys(queue)
         guard (1...1_000).contains(limit) else { throw JobQueueError(.invalidArgument, detail: "claim limit \(limit) outside 1…1000") }
-        guard wait.wholeMilliseconds >= 1, wait <= .seconds(2) else {
-            throw JobQueueError(.invalidArgument, detail: "claim wait \(wait) outside 1 ms…2 s")
+        guard wait >= .zero, wait <= .seconds(2) else {
+            throw JobQueueError(.invalidArgument, detail: "claim wait \(wait) outside 0…2 s")
         }
         guard leaseDuration.wholeMilliseconds >= 1 else { throw JobQueueError(.invalidArgument, detail: "lease duration \(leaseDuration)") }
         guard !worker.isEmpty else { throw JobQueueError(.invalidArgument, detail: "claim needs a worker id") }
 
-        // While paused, wait as BLMOVE would have, so a worker loop does not spin; the claim script checks again.
-        if try await self.redis("claim", { try await self.client.send(["EXISTS", keys.paused]) }) == .integer(1) {
-            try await Task.sleep(for: wait)
+        // Fast path: whatever is ready now, taken and leased in one script call.
+        let deadline = now.epochMilliseconds + leaseDuration.wholeMilliseconds
+        let tokenPrefix = UUID().uuidString.lowercased() + "-"
+        let reply = try await self.eval(
+            "claim", LuaScripts.claimReady, keys: [keys.paused, keys.ready, keys.active, keys.lease],
+            arguments: [
+                String(now.epochMilliseconds), String(deadline), worker, String(limit), keys.jobKeyPrefix, tokenPrefix,
+            ])
+        if reply == .integer(-1) {
+            // Paused: wait as BLMOVE would have, so a worker loop does not spin.
+            if wait > .zero { try await Task.sleep(for: wait) }
             return []
         }
-        let seconds = String(Double(wait.wholeMilliseconds) / 1000)
+        guard let rows = reply.array else { throw JobQueueError(.broker, detail: "claim: unexpected reply \(reply)") }
+        if !rows.isEmpty || wait == .zero {
+            return try rows.map { row throws(JobQueueError) in try self.leasedJob(row, queue: keys.queue, tokens: [:]) }
+        }
+
+        // Nothing ready: block for the next id (no polling), then lease it; the script checks the pause again.
+        let seconds = String(Double(max(wait.wholeMilliseconds, 1)) / 1000)
         let first = try await self.redis("claim") {
             try await self.client.blocking(["BLMOVE", keys.ready, keys.active, "RIGHT", "LEFT", seconds])
         }
         guard let firstID = first.string else { return [] }
-        var taken = [firstID]
-        if limit > 1 {
-            let more = try await self.pipeline(
-                "claim", Array(repeating: RedisCommand(["LMOVE", keys.ready, keys.active, "RIGHT", "LEFT"]), count: limit - 1))
-            taken += more.compactMap(\.string)
-        }
         // `now` was read when the call began, before the blocking wait: the lease starts when the job was taken.
-        let waited = ContinuousClock.now - callStarted
-        let takenAt = now.addingTimeInterval(waited.timeInterval)
-        let deadline = takenAt.epochMilliseconds + leaseDuration.wholeMilliseconds
-        return try await self.lease(taken: taken, keys: keys, worker: worker, deadline: deadline, now: takenAt)
+        let takenAt = now.addingTimeInterval((ContinuousClock.now - callStarted).timeInterval)
+        return try await self.lease(
+            taken: [firstID], keys: keys, worker: worker, deadline: takenAt.epochMilliseconds + leaseDuration.wholeMilliseconds, now: takenAt)
     }
 
     /// Runs the `claim` script over ids already moved from ready to active. Entries that are not job ids are dropped
@@ -65,11 +72,12 @@ extension RedisJobBroker {
         return try rows.map { row throws(JobQueueError) in try self.leasedJob(row, queue: keys.queue, tokens: tokens) }
     }
 
-    /// Builds a ``LeasedJob`` from one row of the `claim` script's reply.
+    /// Builds a ``LeasedJob`` from one row of the `claim` or `claimReady` script's reply (the latter carries the token).
     private func leasedJob(_ row: RedisValue, queue: String, tokens: [String: String]) throws(JobQueueError) -> LeasedJob {
-        guard let fields = row.array, fields.count == 9, let idText = fields[0].string, let attempt = fields[1].int,
-            let name = fields[2].string, let payload = fields[3].string, let maxAttempts = fields[4].int,
-            let enqueuedAt = fields[6].int, let token = tokens[idText]
+        guard let fields = row.array, fields.count == 9 || fields.count == 10, let idText = fields[0].string,
+            let attempt = fields[1].int, let name = fields[2].string, let payload = fields[3].string,
+            let maxAttempts = fields[4].int, let enqueuedAt = fields[6].int,
+            let token = fields.count == 10 ? fields[9].string : tokens[idText]
         else { throw JobQueueError(.broker, detail: "claim: malformed row \(row)") }
         var job = LeasedJob(
             id: try JobID(parsing: idText), queue: queue, name: name, payload: payload, attempt: attempt, maxAttempts: maxAttempts,

@@ -1,11 +1,13 @@
-public import Foundation
+import Foundation
 public import Logging
 import Metrics
 public import ServiceLifecycle
 
-/// The worker runtime: `concurrency` slots, each taking one job at a time from its queues (blocking pickup, no polling),
-/// running its handler with a timeout, and completing, retrying, snoozing or burying it; one heartbeat loop renews the
-/// leases of every running job and cancels a handler whose lease another worker took over.
+/// The worker runtime: `concurrency` slots fed by one pickup loop that claims as many jobs as there are free slots in a
+/// single call (blocking pickup when none is ready, no polling); each job runs its handler with a timeout and is
+/// completed, retried, snoozed or buried. Completions are written in batches (whatever finished while the previous
+/// batch was written), and a job stays leased, with its lease renewed, until its completion is recorded. One heartbeat
+/// loop renews the leases of every running job and cancels a handler whose lease another worker took over.
 ///
 /// Graceful shutdown (SIGTERM/SIGINT through the process's `ServiceGroup`): slots stop taking jobs, running jobs get
 /// ``WorkerConfiguration/shutdownGrace`` to finish, and those still running then are cancelled and put back at the
@@ -17,6 +19,15 @@ public final class JobProcessor: Service, Sendable {
     let registry: JobRegistry
     let logger: Logger
     let inFlight = InFlightJobs()
+    let slots: SlotGate
+    let completions: CompletionBatcher<PendingCompletion>
+
+    /// A job whose handler succeeded, waiting for its completion to be written.
+    struct PendingCompletion: Sendable {
+        var job: LeasedJob
+        var logger: Logger
+        var dimensions: [(String, String)]
+    }
 
     /// A processor running the handlers of `registry` on jobs from `broker`.
     public init(broker: any JobBroker, registry: JobRegistry, configuration: WorkerConfiguration, logger: Logger) {
@@ -24,6 +35,8 @@ public final class JobProcessor: Service, Sendable {
         self.registry = registry
         self.configuration = configuration
         self.logger = logger
+        self.slots = SlotGate(slots: configuration.concurrency)
+        self.completions = CompletionBatcher(maximumBatch: 500)
     }
 
     /// Jobs running right now.
@@ -38,12 +51,14 @@ public final class JobProcessor: Service, Sendable {
                 "concurrency": "\(self.configuration.concurrency)"])
         await withTaskGroup(of: Void.self) { heartbeat in
             heartbeat.addTask { await self.heartbeatLoop() }
-            await withDiscardingTaskGroup { slots in
-                for slot in 0..<self.configuration.concurrency {
-                    slots.addTask { await self.slotLoop(slot) }
+            await withTaskGroup(of: Void.self) { writer in
+                writer.addTask { await self.completionLoop() }
+                await withDiscardingTaskGroup { jobs in
+                    await self.pickupLoop(into: &jobs)
                 }
+                self.completions.finish()  // every job is done: write the last completions, then stop
             }
-            heartbeat.cancelAll()  // every slot is done: no lease left to renew
+            heartbeat.cancelAll()  // every completion is written: no lease left to renew
         }
         self.logger.info("worker stopped", metadata: ["worker.id": "\(self.configuration.workerID)"])
     }
@@ -63,35 +78,51 @@ public final class JobProcessor: Service, Sendable {
 
     // MARK: - Slots
 
-    private func slotLoop(_ slot: Int) async {
+    /// Claims as many jobs as there are free slots and starts each in `jobs`, until graceful shutdown.
+    private func pickupLoop(into jobs: inout DiscardingTaskGroup) async {
         let picker = QueuePicker(queues: self.configuration.queues, strict: self.configuration.strictPriority)
         var generator = SystemRandomNumberGenerator()
         var failures = 0
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let free = await withTaskCancellationOrGracefulShutdownHandler {
+                await self.slots.waitForFree()
+            } onCancelOrGracefulShutdown: {
+                self.slots.close()
+            }
+            guard free > 0, !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
             do {
-                guard let job = try await self.claimOne(order: picker.order(using: &generator)) else { continue }
+                let claimed = try await self.claim(order: picker.order(using: &generator), limit: free)
                 failures = 0
-                await self.process(job)
+                for job in claimed {
+                    self.slots.take()
+                    jobs.addTask {
+                        await self.process(job)
+                        self.slots.release()
+                    }
+                }
             } catch {
                 // Redis down or refusing: back off (up to 2 s) instead of spinning; the client reconnects by itself.
                 failures += 1
-                self.logger.warning("pickup failed", metadata: ["slot": "\(slot)", "error": "\(error)"])
+                self.logger.warning("pickup failed", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
             }
         }
     }
 
-    /// Tries the queues in `order`: the first ones with a short wait, the last with the full pickup wait.
-    private func claimOne(order: [String]) async throws -> LeasedJob? {
+    /// Takes up to `limit` jobs from the queues in `order`: whatever is ready in the first queue that has some, else
+    /// waits on the last queue (the full pickup wait when it is the only one, at most 100 ms otherwise, so the other
+    /// queues are looked at again soon).
+    private func claim(order: [String], limit: Int) async throws -> [LeasedJob] {
         for (index, queue) in order.enumerated() {
-            let wait = index == order.count - 1 ? self.configuration.claimWait : .milliseconds(10)
+            let isLast = index == order.count - 1
+            let wait: Duration = isLast ? (order.count == 1 ? self.configuration.claimWait : min(self.configuration.claimWait, .milliseconds(100))) : .zero
             let jobs = try await self.broker.claim(
-                queue: queue, worker: self.configuration.workerID, limit: 1, leaseDuration: self.configuration.leaseDuration,
+                queue: queue, worker: self.configuration.workerID, limit: limit, leaseDuration: self.configuration.leaseDuration,
                 wait: wait, now: Date())
-            if let job = jobs.first { return job }
-            if Task.isShuttingDownGracefully { return nil }
+            if !jobs.isEmpty { return jobs }
+            if Task.isShuttingDownGracefully { return [] }
         }
-        return nil
+        return []
     }
 
     // MARK: - Running one job
@@ -113,12 +144,41 @@ public final class JobProcessor: Service, Sendable {
         let dimensions = [("queue", job.queue), ("job", job.name)]
         Counter(label: "reelay.jobs.started", dimensions: dimensions).increment()
         self.inFlight.insert(job)
-        defer { self.inFlight.remove(job.id) }
         let started = ContinuousClock.now
         let outcome = await self.run(job, logger: logger)
         Timer(label: "reelay.jobs.duration", dimensions: dimensions).recordNanoseconds(
             Int64((ContinuousClock.now - started) / .nanoseconds(1)))
         await self.settle(job, outcome: outcome, logger: logger, dimensions: dimensions)
+        // A completion stays in flight (leased, renewed) until the completion loop has written it.
+        if case .completed = outcome { return }
+        self.inFlight.remove(job.id)
+    }
+
+    /// Writes completions in batches until the batcher is finished. A batch that cannot be written is tried again for
+    /// a few seconds (Redis restarting); after that the jobs' leases expire and they run again, so nothing is lost.
+    private func completionLoop() async {
+        while let batch = await self.completions.nextBatch() {
+            var lost: Set<JobID>?
+            for attempt in 0..<8 {
+                do {
+                    lost = try await self.broker.complete(batch.map(\.job), now: Date())
+                    break
+                } catch {
+                    self.logger.warning("could not record completions; will retry", metadata: ["count": "\(batch.count)", "error": "\(error)"])
+                    try? await Task.sleep(for: .milliseconds(25 << attempt))
+                }
+            }
+            for pending in batch {
+                if let lost, !lost.contains(pending.job.id) {
+                    Counter(label: "reelay.jobs.completed", dimensions: pending.dimensions).increment()
+                } else if lost != nil {
+                    pending.logger.warning("job finished after its lease was taken over; the new owner decides")
+                } else {
+                    pending.logger.error("could not record the job's completion; its lease will expire and it will run again")
+                }
+                self.inFlight.remove(pending.job.id)
+            }
+        }
     }
 
     /// Runs the handler, racing it against its timeout, the loss of its lease and the end of the shutdown grace.
@@ -176,12 +236,7 @@ public final class JobProcessor: Service, Sendable {
         do {
             switch outcome {
             case .completed:
-                let lost = try await self.broker.complete([job], now: now)
-                if lost.contains(job.id) {
-                    logger.warning("job finished after its lease was taken over; the new owner decides")
-                } else {
-                    Counter(label: "reelay.jobs.completed", dimensions: dimensions).increment()
-                }
+                self.completions.submit(PendingCompletion(job: job, logger: logger, dimensions: dimensions))
             case .failed(let message, let permanent):
                 try await self.recordFailure(job, message: message, permanent: permanent, now: now, logger: logger, dimensions: dimensions)
             case .timedOut:

@@ -17,7 +17,7 @@ public struct WorkerConfiguration: Sendable {
     public var queues: [QueueWeight] = [QueueWeight("publish")]
     /// `true`: always prefer the first queue with work, in listed order; `false`: pick by weight.
     public var strictPriority = false
-    /// Jobs run at the same time by this process (each slot holds one blocking Redis connection while it waits).
+    /// Jobs run at the same time by this process (one pickup loop feeds them, holding one blocking Redis connection).
     public var concurrency = 8
     /// A job whose lease is not renewed within this time goes back to the queue.
     public var leaseDuration: Duration = .seconds(30)
