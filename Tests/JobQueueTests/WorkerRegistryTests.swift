@@ -13,7 +13,7 @@ import Testing
         let identity = WorkerRegistry.Identity(
             workerID: "host-1:42:abc", host: "host-1", pid: 42, version: "0.1.0", queues: ["publish", "bulk"], concurrency: 8)
         let registry = WorkerRegistry(
-            client: client, identity: identity, interval: .milliseconds(100), prefix: prefix, logger: Logger(label: "test"), inFlight: { 3 })
+            client: client, identity: identity, interval: .seconds(1), prefix: prefix, logger: Logger(label: "test"), inFlight: { 3 })
         let group = ServiceGroup(services: [registry], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }

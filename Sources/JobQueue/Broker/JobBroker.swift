@@ -40,6 +40,10 @@ public protocol JobBroker: Sendable {
 
     // MARK: Maintenance (one small loop each; see the scheduler)
 
+    /// Waits up to `timeout` (1 ms…2 s) for a job of `queue` to be scheduled earlier than every other (`BLPOP` on the
+    /// queue's wake list); returns whether that happened. The forwarder sleeps in it instead of polling.
+    func waitForEarlierSchedule(queue: String, timeout: Duration) async throws -> Bool
+
     /// Moves jobs of `queue` whose run-at has come from the scheduled set to the ready list (at most `limit`); returns
     /// how many moved and when the next one is due.
     func promoteDue(queue: String, now: Date, limit: Int) async throws -> (moved: Int, nextDue: Date?)

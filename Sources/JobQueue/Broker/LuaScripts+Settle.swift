@@ -36,13 +36,14 @@ extension LuaScripts {
 
     /// Records a failed run: dead when permanent or out of attempts, otherwise scheduled for its retry.
     ///
-    /// - KEYS: 1 active, 2 lease, 3 scheduled, 4 dead, 5 stats, 6 results, 7 job hash, 8 unique lock (optional).
+    /// - KEYS: 1 active, 2 lease, 3 scheduled, 4 dead, 5 stats, 6 results, 7 job hash, 8 wake, 9 unique lock (optional).
     /// - ARGV: 1 id, 2 lease token, 3 now, 4 error message, 5 "1" when permanent, 6 retry-at.
     /// - Reply: "dead" or "scheduled"; 0 lease lost.
     static let fail = RedisScript(
         """
         \(leasedFunction)
         \(releaseFunction)
+        \(scheduleFunction)
         if not leased(KEYS[7], ARGV[2]) then return 0 end
         redis.call('LREM', KEYS[1], 0, ARGV[1])
         redis.call('ZREM', KEYS[2], ARGV[1])
@@ -52,13 +53,13 @@ extension LuaScripts {
         if ARGV[5] == '1' or tonumber(f[2]) >= tonumber(f[3]) then
           redis.call('ZADD', KEYS[4], ARGV[3], ARGV[1])
           redis.call('HSET', KEYS[7], '\(F.state)', 'dead', '\(F.finishedAt)', ARGV[3], '\(F.lastError)', ARGV[4])
-          release(KEYS[8], ARGV[1])
+          release(KEYS[9], ARGV[1])
           redis.call('HINCRBY', KEYS[5], 'dead', 1)
           redis.call('XADD', KEYS[6], '*', '\(E.event)', 'dead', '\(E.job)', ARGV[1], '\(E.name)', f[1], '\(E.attempt)', f[2],
             '\(E.at)', ARGV[3], '\(E.error)', ARGV[4])
           return 'dead'
         end
-        redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
+        schedule(KEYS[3], KEYS[8], ARGV[6], ARGV[1])
         redis.call('HSET', KEYS[7], '\(F.state)', 'scheduled', '\(F.runAt)', ARGV[6], '\(F.lastError)', ARGV[4])
         redis.call('HINCRBY', KEYS[5], 'retried', 1)
         redis.call('XADD', KEYS[6], '*', '\(E.event)', 'retrying', '\(E.job)', ARGV[1], '\(E.name)', f[1], '\(E.attempt)', f[2],
@@ -69,16 +70,17 @@ extension LuaScripts {
 
     /// Puts a held job in the scheduled set until later and gives its attempt back.
     ///
-    /// - KEYS: 1 active, 2 lease, 3 scheduled, 4 results, 5 job hash.
+    /// - KEYS: 1 active, 2 lease, 3 scheduled, 4 results, 5 job hash, 6 wake.
     /// - ARGV: 1 id, 2 lease token, 3 now, 4 run-at.
     /// - Reply: 1 snoozed; 0 lease lost.
     static let snooze = RedisScript(
         """
         \(leasedFunction)
+        \(scheduleFunction)
         if not leased(KEYS[5], ARGV[2]) then return 0 end
         redis.call('LREM', KEYS[1], 0, ARGV[1])
         redis.call('ZREM', KEYS[2], ARGV[1])
-        redis.call('ZADD', KEYS[3], ARGV[4], ARGV[1])
+        schedule(KEYS[3], KEYS[6], ARGV[4], ARGV[1])
         local attempt = redis.call('HINCRBY', KEYS[5], '\(F.attempt)', -1)
         redis.call('HSET', KEYS[5], '\(F.state)', 'scheduled', '\(F.runAt)', ARGV[4])
         redis.call('HDEL', KEYS[5], '\(F.token)')

@@ -8,6 +8,19 @@ enum LuaScripts {
     typealias E = ResultEventField
 
     /// Lua: `leased(hashKey, token)` is true when the job is active under the lease `token`.
+    /// Lua: `schedule(scheduledKey, wakeKey, runAt, id)` adds the id to the scheduled set and, when it is now the
+    /// earliest, pushes to the wake list (kept at one element) so a forwarder sleeping until a later job wakes at once.
+    static let scheduleFunction = """
+        local function schedule(set, wake, at, id)
+          local first = redis.call('ZRANGE', set, 0, 0, 'WITHSCORES')
+          redis.call('ZADD', set, at, id)
+          if not first[2] or tonumber(at) < tonumber(first[2]) then
+            redis.call('LPUSH', wake, at)
+            redis.call('LTRIM', wake, 0, 0)
+          end
+        end
+        """
+
     static let leasedFunction = """
         local function leased(key, token)
           local f = redis.call('HMGET', key, '\(F.state)', '\(F.token)')
@@ -19,15 +32,16 @@ enum LuaScripts {
 
     /// Stores one job and queues it (ready now, or scheduled for later), unless its id exists or its unique key is held.
     ///
-    /// - KEYS: 1 job hash, 2 ready, 3 scheduled, 4 stats, 5 unique lock (only when ARGV[8] is not empty).
+    /// - KEYS: 1 job hash, 2 ready, 3 scheduled, 4 stats, 5 wake, 6 unique lock (only when ARGV[8] is not empty).
     /// - ARGV: 1 id, 2 name, 3 payload, 4 max attempts, 5 now, 6 run-at, 7 timeout ms or "", 8 unique key or "",
     ///   9 unique lock TTL ms.
     /// - Reply: 1 enqueued; 0 the id exists (duplicate); a bulk string: the id of the job holding the unique key.
     static let enqueue = RedisScript(
         """
+        \(scheduleFunction)
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         if ARGV[8] ~= '' then
-          local owner = redis.call('GET', KEYS[5])
+          local owner = redis.call('GET', KEYS[6])
           if owner then return owner end
         end
         local due = tonumber(ARGV[6]) <= tonumber(ARGV[5])
@@ -36,9 +50,9 @@ enum LuaScripts {
         if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], '\(F.timeoutMs)', ARGV[7]) end
         if ARGV[8] ~= '' then
           redis.call('HSET', KEYS[1], '\(F.uniqueKey)', ARGV[8])
-          redis.call('SET', KEYS[5], ARGV[1], 'PX', ARGV[9])
+          redis.call('SET', KEYS[6], ARGV[1], 'PX', ARGV[9])
         end
-        if due then redis.call('LPUSH', KEYS[2], ARGV[1]) else redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1]) end
+        if due then redis.call('LPUSH', KEYS[2], ARGV[1]) else schedule(KEYS[3], KEYS[5], ARGV[6], ARGV[1]) end
         redis.call('HINCRBY', KEYS[4], 'enqueued', 1)
         return 1
         """

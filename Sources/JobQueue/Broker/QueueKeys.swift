@@ -36,6 +36,8 @@ public struct QueueKeys: Sendable, Hashable {
     public var paused: String { "\(self.base):paused" }
     /// Stream of results and progress events (per queue, so the scripts that append to it stay in the queue's slot).
     public var results: String { "\(self.base):results" }
+    /// List of at most one element, pushed when a job is scheduled earlier than every other: wakes the forwarder.
+    public var wake: String { "\(self.base):wake" }
     /// Hash of counters: enqueued, completed, failed, retried, dead, recovered.
     public var stats: String { "\(self.base):stats" }
     /// The hash of one job.

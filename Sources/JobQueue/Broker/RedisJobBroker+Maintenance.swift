@@ -20,6 +20,15 @@ extension RedisJobBroker {
         return (moved, fields[1].string.flatMap(Double.init).map { Date(epochMilliseconds: Int64($0)) })
     }
 
+    public func waitForEarlierSchedule(queue: String, timeout: Duration) async throws -> Bool {
+        let keys = try self.keys(queue)
+        let milliseconds = min(max(timeout.wholeMilliseconds, 1), 2000)
+        let reply = try await self.redis("wait for schedule") {
+            try await self.client.blocking(["BLPOP", keys.wake, String(Double(milliseconds) / 1000)])
+        }
+        return reply.array != nil
+    }
+
     public func recoverExpiredLeases(queue: String, now: Date, maxStalls: Int, orphanGrace: Duration) async throws -> [JobID] {
         let keys = try self.keys(queue)
         guard maxStalls >= 0 else { throw JobQueueError(.invalidArgument, detail: "maxStalls \(maxStalls) below 0") }

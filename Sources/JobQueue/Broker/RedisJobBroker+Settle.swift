@@ -20,7 +20,8 @@ extension RedisJobBroker {
         let keys = try self.keys(job.queue)
         let reply = try await self.eval(
             "fail", LuaScripts.fail,
-            keys: [keys.active, keys.lease, keys.scheduled, keys.dead, keys.stats, keys.results, keys.job(job.id)] + self.lockKey(job, keys),
+            keys: [keys.active, keys.lease, keys.scheduled, keys.dead, keys.stats, keys.results, keys.job(job.id), keys.wake]
+                + self.lockKey(job, keys),
             arguments: [
                 job.id.description, job.leaseToken, String(now.epochMilliseconds), error, permanent ? "1" : "0",
                 String(max(retryAt, now).epochMilliseconds),
@@ -35,7 +36,7 @@ extension RedisJobBroker {
     public func snooze(_ job: LeasedJob, until: Date, now: Date) async throws {
         let keys = try self.keys(job.queue)
         let reply = try await self.eval(
-            "snooze", LuaScripts.snooze, keys: [keys.active, keys.lease, keys.scheduled, keys.results, keys.job(job.id)],
+            "snooze", LuaScripts.snooze, keys: [keys.active, keys.lease, keys.scheduled, keys.results, keys.job(job.id), keys.wake],
             arguments: [job.id.description, job.leaseToken, String(now.epochMilliseconds), String(max(until, now).epochMilliseconds)])
         guard reply == .integer(1) else { throw self.leaseLost(job, "snooze") }
     }

@@ -124,7 +124,7 @@ public final class RedisJobBroker: JobBroker {
     func enqueueCommand(_ request: JobRequest, keys: QueueKeys, now: Int64) -> RedisCommand {
         let options = request.options
         let runAt = max(options.runAt?.epochMilliseconds ?? now, now)
-        var scriptKeys = [keys.job(options.id), keys.ready, keys.scheduled, keys.stats]
+        var scriptKeys = [keys.job(options.id), keys.ready, keys.scheduled, keys.stats, keys.wake]
         if let uniqueKey = options.uniqueKey { scriptKeys.append(keys.unique(uniqueKey)) }
         let arguments = [
             options.id.description, request.name, request.payload, String(options.maxAttempts), String(now), String(runAt),

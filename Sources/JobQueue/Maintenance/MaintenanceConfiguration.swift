@@ -2,8 +2,10 @@
 public struct MaintenanceConfiguration: Sendable {
     /// Queues to look after.
     public var queues: [String] = ["publish"]
-    /// Longest sleep of the forwarder when nothing is due (it sleeps exactly until the next due job when sooner).
-    public var forwarderMaximumSleep: Duration = .milliseconds(250)
+    /// Longest sleep of the forwarder when nothing is due (it sleeps exactly until the next due job when sooner, and
+    /// wakes at once when a job is scheduled earlier than every other). At most 2 s (the longest blocking wait), which
+    /// is also how long a graceful shutdown may wait for the forwarder.
+    public var forwarderMaximumSleep: Duration = .seconds(1)
     /// Due jobs moved per forwarder step.
     public var forwarderBatch = 1000
     /// How often expired leases are looked for.
@@ -19,7 +21,7 @@ public struct MaintenanceConfiguration: Sendable {
     /// How many dead jobs are kept per queue.
     public var deadLimit = 100_000
 
-    /// Defaults: queue `publish`; forwarder sleeps ≤ 250 ms; recovery every 5 s with 3 stalls allowed and 30 s orphan
+    /// Defaults: queue `publish`; forwarder sleeps ≤ 1 s (woken early by earlier jobs); recovery every 5 s with 3 stalls allowed and 30 s orphan
     /// grace; retention every minute keeping dead jobs 90 days, at most 100,000.
     public init() {}
 }

@@ -9,17 +9,29 @@ public struct MaintenanceLoop: Service {
     /// Runs the chore once for one queue; returns when the loop should run again at the latest (`nil`: its interval).
     typealias Step = @Sendable (_ queue: String) async throws -> Date?
 
+    /// Waits for the next round of one queue, returning early when there is news (the forwarder's wake list).
+    typealias Sleeper = @Sendable (_ queue: String, _ longest: Duration) async throws -> Void
+
     /// The chore's name, for logs.
     public let name: String
     let queues: [String]
     let interval: Duration
     let logger: Logger
     let step: Step
+    /// When set, each queue gets a loop of its own that sleeps in it; otherwise one loop serves every queue.
+    var sleeper: Sleeper?
 
     public func run() async throws {
+        guard let sleeper = self.sleeper else { return await self.loop(self.queues, sleeper: nil) }
+        await withDiscardingTaskGroup { group in
+            for queue in self.queues { group.addTask { await self.loop([queue], sleeper: sleeper) } }
+        }
+    }
+
+    private func loop(_ queues: [String], sleeper: Sleeper?) async {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             var wake = Date().addingTimeInterval(self.interval.timeInterval)
-            for queue in self.queues {
+            for queue in queues {
                 do {
                     if let again = try await self.step(queue) { wake = min(wake, again) }
                 } catch {
@@ -27,18 +39,31 @@ public struct MaintenanceLoop: Service {
                 }
             }
             let sleep = Duration.milliseconds(max(0, Int64(wake.timeIntervalSinceNow * 1000)))
-            if sleep > .zero { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: sleep) } }
+            guard sleep > .zero else { continue }
+            do {
+                guard let sleeper, let queue = queues.first else { throw CancellationError() }
+                try await sleeper(queue, sleep)
+            } catch {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: sleep) }
+            }
         }
     }
 
-    /// Moves due delayed and retry jobs to their ready lists. It sleeps until the next due job, never longer than
-    /// ``MaintenanceConfiguration/forwarderMaximumSleep`` (so a job scheduled earlier meanwhile is seen within that
-    /// bound), and goes again at once while a full batch was due.
+    /// Moves due delayed and retry jobs to their ready lists, with one loop per queue. Each sleeps until the next due
+    /// job, at most ``MaintenanceConfiguration/forwarderMaximumSleep``, inside a blocking wait on the queue's wake list,
+    /// which the enqueue, retry and snooze scripts push to when they schedule a job earlier than every other: a newly
+    /// earlier job is promoted on time, not after the sleep. It goes again at once while a full batch was due.
     public static func forwarder(broker: any JobBroker, configuration: MaintenanceConfiguration, logger: Logger) -> MaintenanceLoop {
-        MaintenanceLoop(name: "forwarder", queues: configuration.queues, interval: configuration.forwarderMaximumSleep, logger: logger) { queue in
+        var loop = MaintenanceLoop(
+            name: "forwarder", queues: configuration.queues, interval: configuration.forwarderMaximumSleep, logger: logger
+        ) { queue in
             let step = try await broker.promoteDue(queue: queue, now: Date(), limit: configuration.forwarderBatch)
             return step.moved == configuration.forwarderBatch ? Date() : step.nextDue
         }
+        loop.sleeper = { queue, longest in
+            _ = try await broker.waitForEarlierSchedule(queue: queue, timeout: min(longest, .seconds(2)))
+        }
+        return loop
     }
 
     /// Puts back jobs whose worker stopped renewing their lease (crash, partition), and ids left in `active` without a

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 
 /// What a handler gets besides its payload: the leased job, a logger carrying `job.id`, `job.name` and `queue`, and a

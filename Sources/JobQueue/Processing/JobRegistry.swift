@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The handlers a worker runs, by job wire name, each with its retry policy. Registered once at start-up by the module
 /// that owns the side effect; then read-only.
