@@ -6,7 +6,8 @@ struct InitRequest: Sendable {
     struct PostInfo: Sendable {
         var privacyLevel: String?
         var title: String?
-        var brandContentToggle: Bool
+        /// Required by the Direct Post table; checked after the privacy level (a missing level is a mismatch first).
+        var brandContentToggle: Bool?
     }
 
     enum Source: Sendable {
@@ -39,11 +40,7 @@ struct InitRequest: Sendable {
         if let cover = try info.integer("video_cover_timestamp_ms"), !(Int64(Int32.min)...Int64(Int32.max)).contains(cover) {
             throw .invalidParam("post_info.video_cover_timestamp_ms must be an int32.")
         }
-        // The Direct Post table marks brand_content_toggle required; the sandbox enforces it (conservative).
-        guard let brandContent = try info.bool("brand_content_toggle") else {
-            throw .invalidParam("post_info.brand_content_toggle is required.")
-        }
-        return PostInfo(privacyLevel: try info.string("privacy_level"), title: title, brandContentToggle: brandContent)
+        return PostInfo(privacyLevel: try info.string("privacy_level"), title: title, brandContentToggle: try info.bool("brand_content_toggle"))
     }
 
     private static func source(_ info: JSONFields) throws(PostingError) -> Source {
@@ -88,6 +85,7 @@ enum ChunkRules {
         guard chunkSize >= Self.minimumChunk else { throw .invalidParam("chunk_size must be at least 5 MB.") }
         guard chunkSize <= Self.maximumChunk else { throw .invalidParam("chunk_size must be at most 64 MB.") }
         if count == 1, size > Self.maximumChunk { throw .invalidParam("A file over 64 MB must be split into several chunks.") }
+        // Documented, though it cannot bind while non-final chunks are ≤ 64 MB (the final one is < 2 × chunk_size).
         guard size - (count - 1) * chunkSize <= Self.maximumFinalChunk else { throw .invalidParam("The final chunk must be at most 128 MB.") }
     }
 

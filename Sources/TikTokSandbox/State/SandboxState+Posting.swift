@@ -40,7 +40,9 @@ extension SandboxState {
         if mode == .direct {
             if self.configuration.unaudited, !creator.isPrivate { throw .unauditedPublicAccount }
             guard let level = request.postInfo?.privacyLevel, self.offeredLevels(creator).contains(level) else { throw .privacyMismatch }
-            if request.postInfo?.brandContentToggle == true, level == PrivacyLevel.selfOnly {
+            // The Direct Post table marks brand_content_toggle required; the sandbox enforces it (conservative).
+            guard let brandContent = request.postInfo?.brandContentToggle else { throw .invalidParam("post_info.brand_content_toggle is required.") }
+            if brandContent, level == PrivacyLevel.selfOnly {
                 throw .invalidParam("Branded content cannot be SELF_ONLY.")
             }
             if self.configuration.unaudited, self.activeUserCapReached(excluding: caller.openID, now: now) { throw .activeUserCap }
