@@ -1,6 +1,7 @@
 import Foundation
 import JobQueue
 import Logging
+import MetricsTestKit
 import Redis
 import ServiceLifecycle
 import Synchronization
@@ -80,6 +81,15 @@ struct WorkerHarness {
     }
 }
 
+extension Array {
+    /// `map` with an async transform, in order.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for element in self { out.append(try await transform(element)) }
+        return out
+    }
+}
+
 struct WaitTimedOut: Error, CustomStringConvertible {
     var what: String
     var description: String { "timed out waiting for \(self.what)" }
@@ -87,10 +97,42 @@ struct WaitTimedOut: Error, CustomStringConvertible {
 
 @Suite(.serialized) struct JobProcessorTests {
     /// A processor for `harness` running the probe job, with `configuration` (default: the harness's).
-    func processor(_ harness: WorkerHarness, runs: Runs? = nil, configuration: WorkerConfiguration? = nil) -> JobProcessor {
+    func processor(
+        _ harness: WorkerHarness, runs: Runs? = nil, configuration: WorkerConfiguration? = nil, metrics: JobMetricsCache = JobMetricsCache()
+    ) -> JobProcessor {
         JobProcessor(
             broker: harness.broker, registry: self.registry(client: harness.client, runs: runs),
-            configuration: configuration ?? harness.configuration(), logger: Logger(label: "test"))
+            configuration: configuration ?? harness.configuration(), logger: Logger(label: "test"), metrics: metrics)
+    }
+
+    /// Every life-cycle step is counted by queue and job name, and each run's duration is timed.
+    @Test func countsEachStepByQueueAndJobName() async throws {
+        let harness = try await WorkerHarness.make()
+        let testMetrics = TestMetrics()
+        let cache = JobMetricsCache(factory: testMetrics)
+        let broker = RedisJobBroker(client: harness.client, metrics: cache)
+        let key = TestEnvironment.uniqueName("count")
+        let processor = JobProcessor(
+            broker: broker, registry: self.registry(client: harness.client), configuration: harness.configuration(),
+            logger: Logger(label: "test"), metrics: cache)
+        try await harness.running(processor) { _ in
+            let jobs = [ProbeJob(mode: "ok", key: key), ProbeJob(mode: "fail-twice", key: key), ProbeJob(mode: "permanent", key: key)]
+            let requests = try jobs.map { job throws(JobQueueError) in try JobRequest(job) }
+            _ = try await broker.enqueue(requests, queue: harness.queue, now: Date())
+            try await harness.waitUntil("all settled") {
+                let states = try await requests.asyncMap { try await harness.field($0.options.id, JobHashField.state) }
+                return states == ["completed", "completed", "dead"]
+            }
+        }
+        let dimensions = [("queue", harness.queue), ("job", ProbeJob.jobName)]
+        #expect(try testMetrics.expectCounter("reelay.jobs.enqueued", dimensions).totalValue == 3)
+        #expect(try testMetrics.expectCounter("reelay.jobs.started", dimensions).totalValue == 5)  // 1 + 3 attempts + 1
+        #expect(try testMetrics.expectCounter("reelay.jobs.completed", dimensions).totalValue == 2)
+        #expect(try testMetrics.expectCounter("reelay.jobs.failed", dimensions).totalValue == 3)  // 2 retried + 1 dead
+        #expect(try testMetrics.expectCounter("reelay.jobs.retried", dimensions).totalValue == 2)
+        #expect(try testMetrics.expectCounter("reelay.jobs.dead", dimensions).totalValue == 1)
+        #expect(try testMetrics.expectTimer("reelay.jobs.duration", dimensions).values.count == 5)
+        await harness.client.shutdown()
     }
 
     /// A registry whose probe job behaves as `mode` says; `attempts` records the attempt number of each run.

@@ -10,27 +10,41 @@ extension LuaScripts {
         end
         """
 
-    /// Marks one job completed: out of active and the lease set, unique lock released, hash kept for the retention.
+    /// Marks several jobs of one queue completed in one call (the worker's batched acks); per job, exactly what
+    /// `complete` does.
     ///
-    /// - KEYS: 1 active, 2 lease, 3 stats, 4 results, 5 job hash, 6 unique lock (optional).
-    /// - ARGV: 1 id, 2 lease token, 3 now, 4 retention ms (the hash's expiry).
-    /// - Reply: 1 completed; 0 lease lost.
-    static let complete = RedisScript(
+    /// - KEYS: 1 active, 2 lease, 3 stats, 4 results, then the job hash of each job (in ARGV order), then the unique
+    ///   locks of the jobs that have one.
+    /// - ARGV: 1 now, 2 retention ms, 3 job count n, then per job: its id, its lease token, and the position of its
+    ///   unique lock among the lock keys (0 = none).
+    /// - Reply: one integer per job: 1 completed; 0 lease lost.
+    static let completeMany = RedisScript(
         """
         \(leasedFunction)
         \(releaseFunction)
-        if not leased(KEYS[5], ARGV[2]) then return 0 end
-        redis.call('LREM', KEYS[1], 0, ARGV[1])
-        redis.call('ZREM', KEYS[2], ARGV[1])
-        redis.call('HSET', KEYS[5], '\(F.state)', 'completed', '\(F.finishedAt)', ARGV[3])
-        redis.call('HDEL', KEYS[5], '\(F.token)')
-        release(KEYS[6], ARGV[1])
-        redis.call('HINCRBY', KEYS[3], 'completed', 1)
-        local f = redis.call('HMGET', KEYS[5], '\(F.name)', '\(F.attempt)')
-        redis.call('XADD', KEYS[4], '*', '\(E.event)', 'completed', '\(E.job)', ARGV[1], '\(E.name)', f[1], '\(E.attempt)', f[2],
-          '\(E.at)', ARGV[3])
-        redis.call('PEXPIRE', KEYS[5], ARGV[4])
-        return 1
+        local n = tonumber(ARGV[3])
+        local out, done = {}, 0
+        for i = 1, n do
+          local id, token, lock = ARGV[1 + 3 * i], ARGV[2 + 3 * i], tonumber(ARGV[3 + 3 * i])
+          local key = KEYS[4 + i]
+          if leased(key, token) then
+            redis.call('LREM', KEYS[1], 0, id)
+            redis.call('ZREM', KEYS[2], id)
+            redis.call('HSET', key, '\(F.state)', 'completed', '\(F.finishedAt)', ARGV[1])
+            redis.call('HDEL', key, '\(F.token)')
+            if lock > 0 then release(KEYS[4 + n + lock], id) end
+            local f = redis.call('HMGET', key, '\(F.name)', '\(F.attempt)')
+            redis.call('XADD', KEYS[4], '*', '\(E.event)', 'completed', '\(E.job)', id, '\(E.name)', f[1], '\(E.attempt)', f[2],
+              '\(E.at)', ARGV[1])
+            redis.call('PEXPIRE', key, ARGV[2])
+            done = done + 1
+            out[i] = 1
+          else
+            out[i] = 0
+          end
+        end
+        if done > 0 then redis.call('HINCRBY', KEYS[3], 'completed', done) end
+        return out
         """
     )
 

@@ -5,15 +5,46 @@ extension RedisJobBroker {
     // MARK: - Settling a held job
 
     public func complete(_ jobs: [LeasedJob], now: Date) async throws -> Set<JobID> {
-        let arguments = [String(now.epochMilliseconds), String(max(self.completedRetention.wholeMilliseconds, 1))]
-        let commands = try jobs.map { job throws(JobQueueError) in
-            let keys = try self.keys(job.queue)
-            return RedisCommand.evalSHA(
-                LuaScripts.complete, keys: [keys.active, keys.lease, keys.stats, keys.results, keys.job(job.id)] + self.lockKey(job, keys),
-                arguments: [job.id.description, job.leaseToken] + arguments)
+        // One `completeMany` call per queue and per 200 jobs, all in one pipeline.
+        var groups: [[LeasedJob]] = []
+        var groupOfQueue: [String: Int] = [:]
+        for job in jobs {
+            if let index = groupOfQueue[job.queue], groups[index].count < Self.completeBatchSize {
+                groups[index].append(job)
+            } else {
+                groupOfQueue[job.queue] = groups.count
+                groups.append([job])
+            }
         }
+        let commands = try groups.map { group throws(JobQueueError) in try self.completeCommand(group, now: now) }
         let replies = try await self.pipeline("complete", commands)
-        return Set(zip(jobs, replies).filter { $0.1 != .integer(1) }.map(\.0.id))
+        var lost = Set<JobID>()
+        for (group, reply) in zip(groups, replies) {
+            let results = reply.array ?? []
+            for (index, job) in group.enumerated() where index >= results.count || results[index] != .integer(1) { lost.insert(job.id) }
+        }
+        return lost
+    }
+
+    /// Jobs per `completeMany` call.
+    static let completeBatchSize = 200
+
+    /// The `completeMany` call for jobs of one queue.
+    func completeCommand(_ jobs: [LeasedJob], now: Date) throws(JobQueueError) -> RedisCommand {
+        let keys = try self.keys(jobs[0].queue)
+        var scriptKeys = [keys.active, keys.lease, keys.stats, keys.results] + jobs.map { keys.job($0.id) }
+        var arguments = [String(now.epochMilliseconds), String(max(self.completedRetention.wholeMilliseconds, 1)), String(jobs.count)]
+        var locks = 0
+        for job in jobs {
+            var lockPosition = 0
+            if let uniqueKey = job.uniqueKey {
+                locks += 1
+                lockPosition = locks
+                scriptKeys.append(keys.unique(uniqueKey))
+            }
+            arguments += [job.id.description, job.leaseToken, String(lockPosition)]
+        }
+        return .evalSHA(LuaScripts.completeMany, keys: scriptKeys, arguments: arguments)
     }
 
     public func fail(_ job: LeasedJob, error: String, permanent: Bool, retryAt: Date, now: Date) async throws -> JobState {

@@ -1,3 +1,4 @@
+import CoreMetrics
 public import Foundation
 public import Redis
 
@@ -49,6 +50,8 @@ public final class RedisJobBroker: JobBroker {
     public let maximumPayloadBytes: Int
     /// How long a completed job's hash is kept: it gets this expiry when it completes.
     public let completedRetention: Duration
+    /// Counts `reelay.jobs.enqueued` by queue and job name.
+    let metrics: JobMetricsCache
 
     /// The longest unique key accepted, in UTF-8 bytes.
     public static let maximumUniqueKeyLength = 200
@@ -61,9 +64,12 @@ public final class RedisJobBroker: JobBroker {
     /// - Parameters:
     ///   - maximumPayloadBytes: Larger payloads are refused with `payloadTooLarge`.
     ///   - completedRetention: How long completed jobs stay readable (and keep their id from being enqueued again).
+    ///   - metrics: Where `reelay.jobs.enqueued` is counted (the process's metrics backend by default).
     public init(
-        client: RedisClient, prefix: String = "reelay", maximumPayloadBytes: Int = 1 << 20, completedRetention: Duration = .seconds(86_400)
+        client: RedisClient, prefix: String = "reelay", maximumPayloadBytes: Int = 1 << 20, completedRetention: Duration = .seconds(86_400),
+        metrics: JobMetricsCache = JobMetricsCache()
     ) {
+        self.metrics = metrics
         self.client = client
         self.prefix = prefix
         self.maximumPayloadBytes = maximumPayloadBytes
@@ -91,6 +97,9 @@ public final class RedisJobBroker: JobBroker {
             start = chunk.endIndex
         }
         try await self.retryStaleUniqueLocks(requests, outcomes: &outcomes, keys: keys, now: nowMs)
+        for (request, outcome) in zip(requests, outcomes) {
+            if case .enqueued = outcome { self.metrics.metrics(queue: queue, job: request.name).enqueued.increment() }
+        }
         return outcomes
     }
 

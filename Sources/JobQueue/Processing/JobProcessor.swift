@@ -19,6 +19,7 @@ public final class JobProcessor: Service, Sendable {
     let registry: JobRegistry
     let logger: Logger
     let inFlight = InFlightJobs()
+    let metrics: JobMetricsCache
     let slots: SlotGate
     let completions: CompletionBatcher<PendingCompletion>
 
@@ -26,11 +27,16 @@ public final class JobProcessor: Service, Sendable {
     struct PendingCompletion: Sendable {
         var job: LeasedJob
         var logger: Logger
-        var dimensions: [(String, String)]
+        var metrics: JobMetrics
     }
 
     /// A processor running the handlers of `registry` on jobs from `broker`.
-    public init(broker: any JobBroker, registry: JobRegistry, configuration: WorkerConfiguration, logger: Logger) {
+    /// `metrics` holds the job counters and timer (the process's metrics backend by default).
+    public init(
+        broker: any JobBroker, registry: JobRegistry, configuration: WorkerConfiguration, logger: Logger,
+        metrics: JobMetricsCache = JobMetricsCache()
+    ) {
+        self.metrics = metrics
         self.broker = broker
         self.registry = registry
         self.configuration = configuration
@@ -141,14 +147,13 @@ public final class JobProcessor: Service, Sendable {
         logger[metadataKey: "job.id"] = "\(job.id)"
         logger[metadataKey: "job.name"] = "\(job.name)"
         logger[metadataKey: "queue"] = "\(job.queue)"
-        let dimensions = [("queue", job.queue), ("job", job.name)]
-        Counter(label: "reelay.jobs.started", dimensions: dimensions).increment()
+        let metrics = self.metrics.metrics(queue: job.queue, job: job.name)
+        metrics.started.increment()
         self.inFlight.insert(job)
         let started = ContinuousClock.now
         let outcome = await self.run(job, logger: logger)
-        Timer(label: "reelay.jobs.duration", dimensions: dimensions).recordNanoseconds(
-            Int64((ContinuousClock.now - started) / .nanoseconds(1)))
-        await self.settle(job, outcome: outcome, logger: logger, dimensions: dimensions)
+        metrics.duration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+        await self.settle(job, outcome: outcome, logger: logger, metrics: metrics)
         // A completion stays in flight (leased, renewed) until the completion loop has written it.
         if case .completed = outcome { return }
         self.inFlight.remove(job.id)
@@ -170,7 +175,7 @@ public final class JobProcessor: Service, Sendable {
             }
             for pending in batch {
                 if let lost, !lost.contains(pending.job.id) {
-                    Counter(label: "reelay.jobs.completed", dimensions: pending.dimensions).increment()
+                    pending.metrics.completed.increment()
                 } else if lost != nil {
                     pending.logger.warning("job finished after its lease was taken over; the new owner decides")
                 } else {
@@ -231,17 +236,17 @@ public final class JobProcessor: Service, Sendable {
     }
 
     /// Records the outcome with the broker; a lost lease means someone else owns the job now, so nothing is written.
-    private func settle(_ job: LeasedJob, outcome: Outcome, logger: Logger, dimensions: [(String, String)]) async {
+    private func settle(_ job: LeasedJob, outcome: Outcome, logger: Logger, metrics: JobMetrics) async {
         let now = Date()
         do {
             switch outcome {
             case .completed:
-                self.completions.submit(PendingCompletion(job: job, logger: logger, dimensions: dimensions))
+                self.completions.submit(PendingCompletion(job: job, logger: logger, metrics: metrics))
             case .failed(let message, let permanent):
-                try await self.recordFailure(job, message: message, permanent: permanent, now: now, logger: logger, dimensions: dimensions)
+                try await self.recordFailure(job, message: message, permanent: permanent, now: now, logger: logger, metrics: metrics)
             case .timedOut:
                 let limit = job.timeout ?? self.configuration.defaultTimeout
-                try await self.recordFailure(job, message: "timed out after \(limit)", permanent: false, now: now, logger: logger, dimensions: dimensions)
+                try await self.recordFailure(job, message: "timed out after \(limit)", permanent: false, now: now, logger: logger, metrics: metrics)
             case .snoozed(let until, let reason):
                 try await self.broker.snooze(job, until: until, now: now)
                 logger.info("job snoozed", metadata: ["until": "\(until)", "reason": "\(reason)"])
@@ -260,17 +265,17 @@ public final class JobProcessor: Service, Sendable {
     }
 
     private func recordFailure(
-        _ job: LeasedJob, message: String, permanent: Bool, now: Date, logger: Logger, dimensions: [(String, String)]
+        _ job: LeasedJob, message: String, permanent: Bool, now: Date, logger: Logger, metrics: JobMetrics
     ) async throws {
         let retry = self.registry.entry(for: job.name)?.retry ?? RetryPolicy()
         let retryAt = now.addingTimeInterval(retry.delay(afterAttempt: job.attempt).timeInterval)
         let state = try await self.broker.fail(job, error: message, permanent: permanent, retryAt: retryAt, now: now)
-        Counter(label: "reelay.jobs.failed", dimensions: dimensions).increment()
+        metrics.failed.increment()
         if state == .dead {
-            Counter(label: "reelay.jobs.dead", dimensions: dimensions).increment()
+            metrics.dead.increment()
             logger.error("job dead", metadata: ["error": "\(message)", "attempt": "\(job.attempt)"])
         } else {
-            Counter(label: "reelay.jobs.retried", dimensions: dimensions).increment()
+            metrics.retried.increment()
             logger.warning("job failed, will retry", metadata: ["error": "\(message)", "attempt": "\(job.attempt)", "retry_at": "\(retryAt)"])
         }
     }
