@@ -45,6 +45,12 @@ struct ReplyHead: Decodable {
         self.logID = (try? container.decodeIfPresent(String.self, forKey: .logID)) ?? (try? container.decodeIfPresent(String.self, forKey: .logid))
     }
 
+    /// The log id wherever the reply put it.
+    var anyLogID: String? {
+        if case .object(_, _, let logID?) = self.error { return logID }
+        return self.logID
+    }
+
     /// The v2 outcome: nil for success (`code == "ok"`), else the failure; ``TikTokError/Code/malformedResponse`` when
     /// no code is present at all. A blank code on a 5xx is TikTok's `internal_error`.
     func envelopeFailure(status: Int) -> TikTokError? {

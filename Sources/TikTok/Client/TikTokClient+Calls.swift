@@ -7,8 +7,7 @@ extension TikTokClient {
     func callJSON<Reply: Decodable>(
         _ endpoint: String, path: String, accessToken: String, body: some Encodable, as: Reply.Type
     ) async throws(TikTokError) -> Reply {
-        let response = try await self.sendJSON(endpoint, path: path, accessToken: accessToken, body: body)
-        let logID = Self.headerLogID(response)
+        let (response, logID) = try await self.sendJSON(endpoint, path: path, accessToken: accessToken, body: body)
         do throws(TikTokError) {
             return try ReplyDecoding.decode(DataMember<Reply>.self, from: response.body, status: response.status, logID: logID).data
         } catch {
@@ -21,8 +20,10 @@ extension TikTokClient {
         _ = try await self.sendJSON(endpoint, path: path, accessToken: accessToken, body: body)
     }
 
-    /// Sends a v2 call and checks the envelope; returns the reply only when `error.code == "ok"`.
-    private func sendJSON(_ endpoint: String, path: String, accessToken: String, body: some Encodable) async throws(TikTokError) -> TransportResponse {
+    /// Sends a v2 call and checks the envelope; returns the reply (and its log id) only when `error.code == "ok"`.
+    private func sendJSON(
+        _ endpoint: String, path: String, accessToken: String, body: some Encodable
+    ) async throws(TikTokError) -> (TransportResponse, logID: String?) {
         do throws(TikTokError) {
             try Self.checkToken(accessToken)
             let encoded: Data
@@ -37,7 +38,7 @@ extension TikTokClient {
             if let failure = head?.envelopeFailure(status: response.status) {
                 throw Self.withHeaderLogID(failure, response)
             }
-            return response
+            return (response, head?.anyLogID ?? Self.headerLogID(response))
         } catch {
             throw self.logged(error, endpoint: endpoint)
         }
