@@ -69,7 +69,8 @@ import TikTok
         #expect(plan.receivedBytes(fromContentRange: "bytes 0-50000122/50000123") == 50_000_123)
         #expect(plan.receivedBytes(fromContentRange: "bytes 0-12345/50000123") == 12_345)
         #expect(plan.receivedBytes(fromContentRange: "bytes 0-1/999") == nil)
-        #expect(plan.receivedBytes(fromContentRange: "bytes */50000123") == nil)
+        #expect(plan.receivedBytes(fromContentRange: "bytes */50000123") == 0)
+        #expect(plan.receivedBytes(fromContentRange: "bytes */999") == nil)
         #expect(plan.receivedBytes(fromContentRange: nil) == nil)
     }
 }

@@ -9,13 +9,14 @@ extension ChunkPlan {
         return min(Int(receivedBytes / self.chunkSize), self.chunkCount - 1)
     }
 
-    /// How many bytes TikTok holds, from an upload reply's `Content-Range: bytes 0-{n}/{total}` header; nil when the
-    /// header is missing, malformed, or names another total.
+    /// How many bytes TikTok holds, from an upload reply's `Content-Range: bytes 0-{n}/{total}` header (`bytes */{total}`:
+    /// none yet); nil when the header is missing, malformed, or names another total.
     ///
     /// The reference calls `{n}` "UPLOADED_BYTES" while HTTP makes it the last byte's index (count − 1): UNCONFIRMED.
     /// Uploads only stop on chunk boundaries, so we take whichever reading lands on a boundary (or the end); if neither
     /// does, the smaller count `n`, so resuming resends bytes rather than skipping any.
     public func receivedBytes(fromContentRange header: String?) -> Int64? {
+        if let header, header.trimmingCharacters(in: .whitespaces) == "bytes */\(self.videoSize)" { return 0 }
         guard let range = ContentRange(parsing: header), range.total == self.videoSize else { return nil }
         let inclusive = range.last + 1
         if inclusive == self.videoSize || self.isBoundary(inclusive) { return inclusive }
