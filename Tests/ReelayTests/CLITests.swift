@@ -31,7 +31,7 @@ enum ReelayBinary {
         }
     }
 
-    @Test(arguments: [["api"], ["scheduler"], ["sandbox"], ["dev"], ["apikey"]])
+    @Test(arguments: [["api"], ["scheduler"], ["dev"], ["apikey"]])
     func plannedCommandsSaySoAndExit2(_ arguments: [String]) async throws {
         let outcome = try await ReelayBinary.run(arguments)
         #expect(outcome.status == 2)

@@ -33,15 +33,6 @@ struct SchedulerCommand: PlannedCommand {
         discussion: "Several may run; one leads through a Redis lease and the others stand by. Not yet available.")
 }
 
-/// `reelay sandbox`.
-struct SandboxCommand: PlannedCommand {
-    static let plannedIn = "issue 4 (TikTok client and sandbox)"
-    static let configuration = CommandConfiguration(
-        commandName: "sandbox",
-        abstract: "Run a local TikTok API (OAuth, Content Posting) with its limits, errors and fault injection, for tests and demos.",
-        discussion: "Not yet available.")
-}
-
 /// `reelay dev`.
 struct DevCommand: PlannedCommand {
     static let plannedIn = "the issue that brings api, worker, scheduler and sandbox together"

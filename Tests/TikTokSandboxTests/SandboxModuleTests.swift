@@ -1,4 +1,0 @@
-import Testing
-import TikTokSandbox
-
-@Suite struct SandboxModuleTests {}
