@@ -9,7 +9,9 @@ extension TikTokClient {
     ) async throws(TikTokError) -> Reply {
         let (response, logID) = try await self.sendJSON(endpoint, path: path, accessToken: accessToken, body: body)
         do throws(TikTokError) {
-            return try ReplyDecoding.decode(DataMember<Reply>.self, from: response.body, status: response.status, logID: logID).data
+            let reply = try ReplyDecoding.decode(DataMember<Reply>.self, from: response.body, status: response.status, logID: logID).data
+            self.count(endpoint, outcome: "ok")
+            return reply
         } catch {
             throw self.logged(error, endpoint: endpoint)
         }
@@ -18,6 +20,7 @@ extension TikTokClient {
     /// A v2 JSON call whose success carries no data.
     func callJSONWithoutData(_ endpoint: String, path: String, accessToken: String, body: some Encodable) async throws(TikTokError) {
         _ = try await self.sendJSON(endpoint, path: path, accessToken: accessToken, body: body)
+        self.count(endpoint, outcome: "ok")
     }
 
     /// Sends a v2 call and checks the envelope; returns the reply (and its log id) only when `error.code == "ok"`.

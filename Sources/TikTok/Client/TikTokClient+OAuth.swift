@@ -30,7 +30,7 @@ extension TikTokClient {
             "oauth.token", path: "/v2/oauth/token/",
             fields: [("code", code), ("grant_type", "authorization_code"), ("redirect_uri", self.configuration.redirectURI)],
             emptyMeansSuccess: false)
-        return try self.decodeGrant(response)
+        return try self.decodeGrant(response, endpoint: "oauth.token")
     }
 
     /// Gets a new token pair with a refresh token (§1.5). TikTok may rotate the refresh token: persist the returned one
@@ -41,7 +41,7 @@ extension TikTokClient {
         let response = try await self.callOAuth(
             "oauth.refresh", path: "/v2/oauth/token/",
             fields: [("grant_type", "refresh_token"), ("refresh_token", refreshToken)], emptyMeansSuccess: false)
-        return try self.decodeGrant(response)
+        return try self.decodeGrant(response, endpoint: "oauth.refresh")
     }
 
     /// Revokes the user's access token (§1.7): the app leaves the user's "Manage app permissions". Success is an empty
@@ -49,13 +49,16 @@ extension TikTokClient {
     public func revoke(accessToken: String) async throws(TikTokError) {
         try Self.checkToken(accessToken)
         _ = try await self.callOAuth("oauth.revoke", path: "/v2/oauth/revoke/", fields: [("token", accessToken)], emptyMeansSuccess: true)
+        self.count("oauth.revoke", outcome: "ok")
     }
 
-    private func decodeGrant(_ response: TransportResponse) throws(TikTokError) -> TokenGrant {
+    private func decodeGrant(_ response: TransportResponse, endpoint: String) throws(TikTokError) -> TokenGrant {
         do throws(TikTokError) {
-            return try ReplyDecoding.decode(TokenGrant.self, from: response.body, status: response.status, logID: Self.headerLogID(response))
+            let grant = try ReplyDecoding.decode(TokenGrant.self, from: response.body, status: response.status, logID: Self.headerLogID(response))
+            self.count(endpoint, outcome: "ok")
+            return grant
         } catch {
-            throw self.logged(error, endpoint: "oauth.token")
+            throw self.logged(error, endpoint: endpoint)
         }
     }
 }

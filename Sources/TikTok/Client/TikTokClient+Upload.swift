@@ -55,7 +55,9 @@ extension TikTokClient {
         do throws(TikTokError) {
             let response = try await self.transport.send(
                 request, deadline: self.configuration.chunkUploadDeadline, maxResponseBytes: self.configuration.maxResponseBytes)
-            return try Self.verdict(response, chunk: index, range: range, plan: plan)
+            let reached = try Self.verdict(response, chunk: index, range: range, plan: plan)
+            self.count("upload", outcome: "ok")
+            return reached
         } catch {
             var error = error
             if error.message == nil { error.message = "chunk \(index)" }

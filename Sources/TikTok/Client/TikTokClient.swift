@@ -1,4 +1,5 @@
 public import Logging
+import Metrics
 public import ServiceLifecycle
 
 /// The client of TikTok's official OAuth 2.0 and Content Posting APIs (reference §1–§2), and the chunk uploader.
@@ -44,8 +45,14 @@ public final class TikTokClient: Service, Sendable {
         return base + path
     }
 
-    /// Logs a failed call with its code, status and log id (never tokens, secrets or bodies) and passes it on.
+    /// Counts one call in `reelay.tiktok.requests` (dimensions `endpoint` and `outcome`: `ok` or the error code).
+    func count(_ endpoint: String, outcome: String) {
+        Counter(label: "reelay.tiktok.requests", dimensions: [("endpoint", endpoint), ("outcome", outcome)]).increment()
+    }
+
+    /// Logs and counts a failed call with its code, status and log id (never tokens, secrets or bodies); passes it on.
     func logged(_ error: TikTokError, endpoint: String) -> TikTokError {
+        self.count(endpoint, outcome: Classification.table[error.code] == nil ? "other" : error.code.rawValue)
         self.logger.notice(
             "tiktok call failed",
             metadata: [
