@@ -11,6 +11,16 @@ struct SettingDefinition: Sendable, Equatable {
     var defaultValue: String
     /// One sentence for `--help` and the example file.
     var help: String
+    /// True for credentials and keys: their values are never printed (see ``displayed(_:)``).
+    var isSecret = false
+}
+
+extension SettingDefinition {
+    /// `value` as it may be printed: secrets become `<redacted>` (or `<unset>` when empty).
+    func displayed(_ value: String) -> String {
+        guard self.isSecret else { return value }
+        return value.isEmpty ? "<unset>" : "<redacted>"
+    }
 }
 
 extension SettingDefinition {
@@ -68,6 +78,27 @@ enum SettingsCatalog {
         variable: "REELAY_WORKER_MAINTENANCE", flag: "maintenance", defaultValue: "true",
         help: "true: the worker also promotes due retries, recovers expired leases and trims dead jobs of its queues (safe with many workers).")
 
+    static let tiktokAPIURL = SettingDefinition(
+        variable: "REELAY_TIKTOK_API_URL", flag: "tiktok-api-url", defaultValue: "https://open.tiktokapis.com",
+        help: "TikTok API base URL (OAuth token and Content Posting endpoints); point it at `reelay sandbox` for local runs.")
+    static let tiktokAuthURL = SettingDefinition(
+        variable: "REELAY_TIKTOK_AUTH_URL", flag: "tiktok-auth-url", defaultValue: "https://www.tiktok.com",
+        help: "Base URL of TikTok's authorization page (/v2/auth/authorize/), opened in the account owner's browser.")
+    static let tiktokClientKey = SettingDefinition(
+        variable: "REELAY_TIKTOK_CLIENT_KEY", flag: "tiktok-client-key", defaultValue: "",
+        help: "The TikTok app's client key; empty = TikTok not configured.")
+    static let tiktokClientSecret = SettingDefinition(
+        variable: "REELAY_TIKTOK_CLIENT_SECRET", flag: "tiktok-client-secret", defaultValue: "",
+        help: "The TikTok app's client secret (secret: set it in the environment or a private file, never printed).",
+        isSecret: true)
+    static let tiktokRedirectURI = SettingDefinition(
+        variable: "REELAY_TIKTOK_REDIRECT_URI", flag: "tiktok-redirect-uri", defaultValue: "",
+        help: "OAuth redirect URI registered with the TikTok app (https; http only for localhost); empty = not configured.")
+    static let encryptionKey = SettingDefinition(
+        variable: "REELAY_ENCRYPTION_KEY", flag: "encryption-key", defaultValue: "",
+        help: "AES-256 keys for stored tokens, id:base64(32 bytes), comma-separated, newest first (it encrypts; all decrypt), e.g. k2:…,k1:… (secret).",
+        isSecret: true)
+
     /// The settings every subcommand takes (``GlobalOptions``).
     static let global: [SettingDefinition] = [
         redisURL, redisPoolSize, redisConnectTimeout, redisCommandTimeout,
@@ -80,6 +111,11 @@ enum SettingsCatalog {
         workerMaintenance,
     ]
 
+    /// The settings of the TikTok client and the token encryption (api, worker, scheduler).
+    static let tiktok: [SettingDefinition] = [
+        tiktokAPIURL, tiktokAuthURL, tiktokClientKey, tiktokClientSecret, tiktokRedirectURI, encryptionKey,
+    ]
+
     /// All settings.
-    static let all: [SettingDefinition] = global + worker
+    static let all: [SettingDefinition] = global + worker + tiktok
 }

@@ -1,0 +1,64 @@
+public import Logging
+import Metrics
+public import ServiceLifecycle
+
+/// The client of TikTok's official OAuth 2.0 and Content Posting APIs (reference §1–§2), and the chunk uploader.
+///
+/// Every call is bounded by its deadline and throws only ``TikTokError``, whose ``TikTokError/classification`` tells the
+/// worker whether to retry, wait, park the account or give up. Nothing here evades a limit: a refusal is reported, never
+/// worked around. It is a `Service`: in a `ServiceGroup`, ``run()`` waits for graceful shutdown and then closes the
+/// connections; outside one, call ``shutdown()``.
+public final class TikTokClient: Service, Sendable {
+    /// Hosts, credentials, deadlines and size limits.
+    public let configuration: TikTokConfiguration
+    let transport: any TikTokTransport
+    let logger: Logger
+
+    /// A client with its own HTTP connection pool (``HTTPClientTransport``).
+    public convenience init(configuration: TikTokConfiguration, logger: Logger = Logger(label: "reelay.tiktok")) {
+        let transport = HTTPClientTransport(connectTimeout: configuration.connectTimeout, connectionsPerHost: configuration.connectionsPerHost)
+        self.init(configuration: configuration, transport: transport, logger: logger)
+    }
+
+    /// A client over `transport` (a fake one in unit tests).
+    public init(configuration: TikTokConfiguration, transport: any TikTokTransport, logger: Logger = Logger(label: "reelay.tiktok")) {
+        self.configuration = configuration
+        self.transport = transport
+        self.logger = logger
+    }
+
+    /// Waits for graceful shutdown (or cancellation), then calls ``shutdown()``.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        await self.shutdown()
+    }
+
+    /// Closes the connections; later calls fail with ``TikTokError/Code/clientShutDown``. Idempotent.
+    public func shutdown() async {
+        await self.transport.shutdown()
+    }
+
+    /// `base` + `path`, with exactly one slash between them.
+    func url(_ base: String, _ path: String) -> String {
+        var base = base
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + path
+    }
+
+    /// Counts one call in `reelay.tiktok.requests` (dimensions `endpoint` and `outcome`: `ok` or the error code).
+    func count(_ endpoint: String, outcome: String) {
+        Counter(label: "reelay.tiktok.requests", dimensions: [("endpoint", endpoint), ("outcome", outcome)]).increment()
+    }
+
+    /// Logs and counts a failed call with its code, status and log id (never tokens, secrets or bodies); passes it on.
+    func logged(_ error: TikTokError, endpoint: String) -> TikTokError {
+        self.count(endpoint, outcome: Classification.table[error.code] == nil ? "other" : error.code.rawValue)
+        self.logger.notice(
+            "tiktok call failed",
+            metadata: [
+                "tiktok.endpoint": "\(endpoint)", "tiktok.code": "\(error.code)", "tiktok.status": "\(error.httpStatus.map(String.init) ?? "-")",
+                "tiktok.log_id": "\(error.logID ?? "-")", "tiktok.class": "\(error.classification)",
+            ])
+        return error
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-import TikTok
-
-@Suite struct TikTokModuleTests {}
