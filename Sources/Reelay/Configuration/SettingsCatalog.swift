@@ -78,6 +78,10 @@ enum SettingsCatalog {
         variable: "REELAY_WORKER_MAINTENANCE", flag: "maintenance", defaultValue: "true",
         help: "true: the worker also promotes due retries, recovers expired leases and trims dead jobs of its queues (safe with many workers).")
 
+    static let mediaRoot = SettingDefinition(
+        variable: "REELAY_MEDIA_ROOT", flag: "media-root", defaultValue: "media",
+        help: "Folder holding the media files; every media path is relative to it and nothing outside it is read.")
+
     static let tiktokAPIURL = SettingDefinition(
         variable: "REELAY_TIKTOK_API_URL", flag: "tiktok-api-url", defaultValue: "https://open.tiktokapis.com",
         help: "TikTok API base URL (OAuth token and Content Posting endpoints); point it at `reelay sandbox` for local runs.")
@@ -108,7 +112,7 @@ enum SettingsCatalog {
     /// The settings of `reelay worker`.
     static let worker: [SettingDefinition] = [
         workerQueues, workerStrictPriority, workerConcurrency, workerLease, workerShutdownGrace, workerJobTimeout,
-        workerMaintenance,
+        workerMaintenance, mediaRoot,
     ]
 
     /// The settings of the TikTok client and the token encryption (api, worker, scheduler).

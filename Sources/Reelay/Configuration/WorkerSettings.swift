@@ -6,6 +6,8 @@ struct WorkerSettings {
     var configuration: WorkerConfiguration
     /// Whether this worker runs the maintenance loops of its queues.
     var runsMaintenance: Bool
+    /// The folder media paths are resolved in.
+    var mediaRoot: String
 
     /// Reads the worker settings from `sources`; `workerID` names this process in leases and the registry.
     init(_ sources: SettingSources, workerID: String) throws(ConfigurationError) {
@@ -19,6 +21,14 @@ struct WorkerSettings {
         configuration.defaultTimeout = try sources.read(SettingsCatalog.workerJobTimeout, SettingParsers.duration(in: .seconds(1)...(.seconds(86400))))
         self.configuration = configuration
         self.runsMaintenance = try sources.read(SettingsCatalog.workerMaintenance, SettingParsers.choice(["true", "false"])) == "true"
+        self.mediaRoot = try sources.read(SettingsCatalog.mediaRoot, Self.parseFolder)
+    }
+
+    /// A non-empty path, made absolute against the current directory.
+    static func parseFolder(_ raw: String) -> Result<String, SettingProblem> {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty, !text.contains("\0") else { return .failure(SettingProblem("must name a folder")) }
+        return .success(URL(fileURLWithPath: text).standardizedFileURL.path)
     }
 
     /// `publish:3,bulk` → [(publish, 3), (bulk, 1)].

@@ -1,0 +1,41 @@
+import Foundation
+public import JobQueue
+import Logging
+public import Redis
+
+/// Publishes one video (architecture.md, "Publishing a post") as a job handler. Every remote step is bracketed by a
+/// checkpoint, so a re-run after a crash anywhere resumes: it never sends a second init once a `publish_id` exists,
+/// resumes an upload at its next chunk (resynchronising on 416), and after the last byte only polls. Budgets are
+/// reserved before each call; a refusal from TikTok becomes a snooze (no attempt used), an account hold, a retry or a
+/// permanent failure by its classification. Waiting for processing is done by snoozing, so no slot is held meanwhile.
+public struct PublishPipeline: Sendable {
+    let client: TikTokClient
+    let tokens: TokenCache
+    let holds: AccountHolds
+    let limiter: RateLimiter
+    let dailyCap: DailyCap
+    let configuration: PublishConfiguration
+
+    /// A pipeline calling TikTok through `client`, with tokens from `tokens` and budgets in `redis`.
+    public init(client: TikTokClient, tokens: TokenCache, redis: RedisClient, configuration: PublishConfiguration) {
+        self.client = client
+        self.tokens = tokens
+        self.holds = AccountHolds(redis: redis)
+        self.limiter = RateLimiter(client: redis)
+        self.dailyCap = DailyCap(client: redis)
+        self.configuration = configuration
+    }
+
+    /// Registers the ``PublishVideo`` handler in `registry`.
+    public func register(in registry: inout JobRegistry) {
+        registry.register(PublishVideo.self, retry: RetryPolicy(base: .seconds(5), cap: .seconds(300))) { job, context in
+            try await self.run(job, context: context)
+        }
+    }
+
+    /// Runs one publish job (one step of it when it waits: it snoozes and runs again).
+    public func run(_ job: PublishVideo, context: JobContext) async throws {
+        var run = PublishRun(pipeline: self, job: job, context: context)
+        try await run.start()
+    }
+}
