@@ -177,7 +177,8 @@ let package = Package(
         .testTarget(
             name: "ReelayTests",
             dependencies: [
-                "Reelay", "Redis", "Postgres", "JobQueue", "TestSupport",
+                "Reelay", "Redis", "Postgres", "JobQueue", "TikTok", "TikTokSandbox", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

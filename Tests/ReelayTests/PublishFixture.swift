@@ -1,0 +1,161 @@
+import Crypto
+import Foundation
+import JobQueue
+import Logging
+import Redis
+import TestSupport
+import TikTok
+import TikTokSandbox
+
+/// A publish set up end to end for process tests: a sandbox TikTok in this process, a creator with an access token in
+/// the workers' encrypted token cache, a multi-chunk video in a media root of its own, and one `reelay.publish.video`
+/// job on a queue of its own. Workers are real `reelay worker` processes pointed at all of it.
+struct PublishFixture {
+    let redisURL: String
+    let client: RedisClient
+    let broker: RedisJobBroker
+    let queue: String
+    let keys: QueueKeys
+    let sandboxURL: String
+    let http: HTTPClientTransport
+    let encryptionKey: String
+    let mediaRoot: String
+    let videoSHA256: String
+    let openID: String
+    let jobID: JobID
+
+    /// The video: 25,000,000 bytes with an MP4 `ftyp` header → two chunks (10,000,000 + 15,000,000).
+    static let videoSize = 25_000_000
+
+    /// Runs `body` with a sandbox serving on a free port and the publish enqueued; stops the sandbox afterwards.
+    static func with(_ body: (PublishFixture) async throws -> Void) async throws {
+        var configuration = SandboxConfiguration()
+        configuration.processingTime = .milliseconds(300)
+        configuration.moderationTime = .milliseconds(100)
+        configuration.seedsDemoCreator = false
+        var logger = Logger(label: "sandbox")
+        logger.logLevel = .warning
+        let server = SandboxServer(configuration: configuration, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            defer { group.cancelAll() }
+            let fixture = try await Self.make(sandboxURL: "http://127.0.0.1:\(try await server.listeningPort())")
+            do {
+                try await body(fixture)
+            } catch {
+                await fixture.close()
+                throw error
+            }
+            await fixture.close()
+        }
+    }
+
+    private static func make(sandboxURL: String) async throws -> PublishFixture {
+        let redisURL = try await TestEnvironment.redisURL()
+        let client = try RedisClient(url: redisURL)
+        let http = HTTPClientTransport()
+        let creator = try await Self.call(http, "POST", sandboxURL + "/_sandbox/creators", json: ["nickname": "Crash Test"])
+        guard let openID = creator["open_id"] as? String else { throw FixtureError("no open_id in \(creator)") }
+        let grant = try await Self.call(http, "POST", sandboxURL + "/_sandbox/tokens", json: ["open_id": openID, "scope": "video.publish,video.upload"])
+        guard let accessToken = grant["access_token"] as? String else { throw FixtureError("no access_token") }
+
+        let key = try EncryptionKeyring.generateKeyEntry(id: "k1")
+        let accountID = UUID().uuidString.lowercased()
+        try await TokenCache(redis: client, cipher: try TokenCipher(keySetting: key))
+            .put(account: accountID, accessToken: accessToken, openID: openID, expiresAt: Date().addingTimeInterval(3600))
+
+        let mediaRoot = FileManager.default.temporaryDirectory.appendingPathComponent("reelay-media-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: mediaRoot, withIntermediateDirectories: true)
+        let video = Self.videoBytes(size: Self.videoSize)
+        try video.write(to: URL(fileURLWithPath: mediaRoot + "/clip.mp4"))
+        let digest = SHA256.hash(data: video).map { String(format: "%02x", $0) }.joined()
+
+        let queue = TestEnvironment.uniqueName("pub").lowercased()
+        let broker = RedisJobBroker(client: client)
+        var post = PostInfo(privacyLevel: .publicToEveryone, title: "crash test #reelay")
+        post.disableDuet = false
+        let payload = PublishVideo(accountID: accountID, mediaPath: "clip.mp4", videoSize: Int64(Self.videoSize), durationSeconds: 30, postInfo: post)
+        let request = try JobRequest(payload, options: EnqueueOptions(maxAttempts: 8))
+        _ = try await broker.enqueue([request], queue: queue, now: Date())
+        return PublishFixture(
+            redisURL: redisURL, client: client, broker: broker, queue: queue, keys: try QueueKeys(queue: queue), sandboxURL: sandboxURL,
+            http: http, encryptionKey: key, mediaRoot: mediaRoot, videoSHA256: digest, openID: openID, jobID: request.options.id)
+    }
+
+    private func close() async {
+        try? FileManager.default.removeItem(atPath: self.mediaRoot)
+        await self.http.shutdown()
+        await self.client.shutdown()
+    }
+
+    /// An MP4 `ftyp` box, then bytes that differ along the file (so a misplaced chunk changes the SHA-256).
+    static func videoBytes(size: Int) -> Data {
+        var bytes = [UInt8](repeating: 0, count: size)
+        let header: [UInt8] = [0, 0, 0, 0x18] + Array("ftypmp42".utf8) + [0, 0, 0, 0] + Array("mp42isom".utf8)
+        for index in 0..<size { bytes[index] = UInt8(truncatingIfNeeded: (index &* 2_654_435_761) >> 13) }
+        bytes.replaceSubrange(0..<header.count, with: header)
+        return Data(bytes)
+    }
+
+    /// A `reelay worker` for the fixture's queue; `crashAt` makes it SIGKILL itself at that publish step.
+    func startWorker(crashAt: String? = nil, logName: String) throws -> WatchedProcess {
+        var arguments = [
+            ReelayBinary.path, "worker", "--redis-url", self.redisURL, "--queues", self.queue, "--concurrency", "2", "--lease", "3s",
+            "--media-root", self.mediaRoot, "--tiktok-api-url", self.sandboxURL, "--log-level", "info",
+        ]
+        if let crashAt { arguments += ["--crash-at", crashAt] }
+        return try WatchedProcess(
+            arguments: arguments, logPath: NSTemporaryDirectory() + "reelay-\(logName)-\(UUID().uuidString).log",
+            environment: [
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "REELAY_ENCRYPTION_KEY": self.encryptionKey,
+                "REELAY_TIKTOK_CLIENT_KEY": "sandbox-client-key",
+            ])
+    }
+
+    /// The job's field `name` in its hash.
+    func jobField(_ name: String) async throws -> String? {
+        try await self.client.send(["HGET", self.keys.job(self.jobID), name]).string
+    }
+
+    /// Every publish the sandbox recorded for the creator.
+    func posts() async throws -> [[String: Any]] {
+        (try await Self.call(self.http, "GET", self.sandboxURL + "/_sandbox/posts?open_id=\(self.openID)"))["posts"] as? [[String: Any]] ?? []
+    }
+
+    /// Sets a sandbox fault.
+    func fault(_ fields: [String: any Sendable]) async throws {
+        _ = try await Self.call(self.http, "POST", self.sandboxURL + "/_sandbox/faults", json: fields)
+    }
+
+    /// Waits until the job is completed or dead (or `timeout`), and returns its state.
+    func waitForTheEnd(timeout: Duration = .seconds(90)) async throws -> String? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let state = try await self.jobField(JobHashField.state)
+            if state == "completed" || state == "dead" { return state }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await self.jobField(JobHashField.state)
+    }
+
+    private static func call(_ http: HTTPClientTransport, _ method: String, _ url: String, json: [String: any Sendable]? = nil) async throws
+        -> [String: Any]
+    {
+        var request = TransportRequest(method: method, url: url)
+        if let json {
+            request.headers = [("Content-Type", "application/json")]
+            request.body = .bytes(Array(try JSONSerialization.data(withJSONObject: json)))
+        }
+        let response = try await http.send(request, deadline: .seconds(10), maxResponseBytes: 1 << 20)
+        guard (200...299).contains(response.status) else {
+            throw FixtureError("\(method) \(url): \(response.status) \(String(decoding: response.body, as: UTF8.self))")
+        }
+        return (try JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
+    }
+}
+
+/// A fixture step that failed, with what went wrong.
+struct FixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
