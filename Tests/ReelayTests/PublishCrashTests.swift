@@ -56,9 +56,36 @@ import Testing
         let published = posts.filter { $0["status"] as? String == "PUBLISH_COMPLETE" }
         #expect(published.count == 1, "published: \(published.count) of \(posts.count) publishes")
         #expect(published.first?["sha256"] as? String == fixture.videoSHA256, "the bytes TikTok got are the file's")
-        #expect(published.first?["bytes_received"] as? Int == PublishFixture.videoSize)
+        #expect(published.first?["bytes_received"] as? Int == fixture.videoSize)
         let checkpoint = try await fixture.jobField(JobHashField.checkpoint) ?? ""
         #expect(checkpoint.contains("\"outcome\":\"published\""), "checkpoint: \(checkpoint)")
         #expect(!checkpoint.contains("upload_id"), "the upload URL is stored sealed, never in clear")
+    }
+}
+
+/// A 300 MB publish streams from the file: the worker's peak resident memory stays under 64 MB.
+@Suite struct PublishMemoryTests {
+    @Test func a300MBUploadKeepsTheWorkerUnder64MB() async throws {
+        try await PublishFixture.with(videoSize: 300_000_000) { fixture in
+            let worker = try fixture.startWorker(logName: "memory")
+            let state = try await fixture.waitForTheEnd(timeout: .seconds(300))
+            let peak = worker.serverPID.flatMap(Self.peakResidentMegabytes)
+            try await worker.kill()
+            #expect(state == "completed")
+            let published = try await fixture.posts().filter { $0["status"] as? String == "PUBLISH_COMPLETE" }
+            #expect(published.count == 1 && published.first?["sha256"] as? String == fixture.videoSHA256)
+            let megabytes = try #require(peak, "no peak RSS read from /proc")
+            print("300 MB publish: worker peak RSS \(megabytes) MB")
+            #expect(megabytes < 64, "peak RSS \(megabytes) MB")
+        }
+    }
+
+    /// `VmHWM` (peak resident set) of a process, in MB.
+    static func peakResidentMegabytes(pid: Int32) -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kilobytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap({ Double($0) })
+        else { return nil }
+        return kilobytes / 1024
     }
 }

@@ -20,15 +20,16 @@ struct PublishFixture {
     let http: HTTPClientTransport
     let encryptionKey: String
     let mediaRoot: String
+    /// The video's size: 25,000,000 bytes by default (two chunks: 10,000,000 + 15,000,000).
+    let videoSize: Int
     let videoSHA256: String
     let openID: String
     let jobID: JobID
 
-    /// The video: 25,000,000 bytes with an MP4 `ftyp` header → two chunks (10,000,000 + 15,000,000).
-    static let videoSize = 25_000_000
 
     /// Runs `body` with a sandbox serving on a free port and the publish enqueued; stops the sandbox afterwards.
-    static func with(_ body: (PublishFixture) async throws -> Void) async throws {
+    /// `videoSize` above 100 MB makes a sparse file (an `ftyp` header, then zeros), hashed by streaming.
+    static func with(videoSize: Int = 25_000_000, _ body: (PublishFixture) async throws -> Void) async throws {
         var configuration = SandboxConfiguration()
         configuration.processingTime = .milliseconds(300)
         configuration.moderationTime = .milliseconds(100)
@@ -39,7 +40,7 @@ struct PublishFixture {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             defer { group.cancelAll() }
-            let fixture = try await Self.make(sandboxURL: "http://127.0.0.1:\(try await server.listeningPort())")
+            let fixture = try await Self.make(sandboxURL: "http://127.0.0.1:\(try await server.listeningPort())", videoSize: videoSize)
             do {
                 try await body(fixture)
             } catch {
@@ -50,7 +51,7 @@ struct PublishFixture {
         }
     }
 
-    private static func make(sandboxURL: String) async throws -> PublishFixture {
+    private static func make(sandboxURL: String, videoSize: Int) async throws -> PublishFixture {
         let redisURL = try await TestEnvironment.redisURL()
         let client = try RedisClient(url: redisURL)
         let http = HTTPClientTransport()
@@ -66,20 +67,18 @@ struct PublishFixture {
 
         let mediaRoot = FileManager.default.temporaryDirectory.appendingPathComponent("reelay-media-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: mediaRoot, withIntermediateDirectories: true)
-        let video = Self.videoBytes(size: Self.videoSize)
-        try video.write(to: URL(fileURLWithPath: mediaRoot + "/clip.mp4"))
-        let digest = SHA256.hash(data: video).map { String(format: "%02x", $0) }.joined()
+        let digest = try Self.writeVideo(at: mediaRoot + "/clip.mp4", size: videoSize)
 
         let queue = TestEnvironment.uniqueName("pub").lowercased()
         let broker = RedisJobBroker(client: client)
         var post = PostInfo(privacyLevel: .publicToEveryone, title: "crash test #reelay")
         post.disableDuet = false
-        let payload = PublishVideo(accountID: accountID, mediaPath: "clip.mp4", videoSize: Int64(Self.videoSize), durationSeconds: 30, postInfo: post)
+        let payload = PublishVideo(accountID: accountID, mediaPath: "clip.mp4", videoSize: Int64(videoSize), durationSeconds: 30, postInfo: post)
         let request = try JobRequest(payload, options: EnqueueOptions(maxAttempts: 8))
         _ = try await broker.enqueue([request], queue: queue, now: Date())
         return PublishFixture(
             redisURL: redisURL, client: client, broker: broker, queue: queue, keys: try QueueKeys(queue: queue), sandboxURL: sandboxURL,
-            http: http, encryptionKey: key, mediaRoot: mediaRoot, videoSHA256: digest, openID: openID, jobID: request.options.id)
+            http: http, encryptionKey: key, mediaRoot: mediaRoot, videoSize: videoSize, videoSHA256: digest, openID: openID, jobID: request.options.id)
     }
 
     private func close() async {
@@ -88,13 +87,32 @@ struct PublishFixture {
         await self.client.shutdown()
     }
 
-    /// An MP4 `ftyp` box, then bytes that differ along the file (so a misplaced chunk changes the SHA-256).
-    static func videoBytes(size: Int) -> Data {
-        var bytes = [UInt8](repeating: 0, count: size)
+    /// Writes the video and returns its SHA-256 (hex): an MP4 `ftyp` box, then bytes that differ along the file (so a
+    /// misplaced chunk changes the hash) — or, above 100 MB, zeros in a sparse file, hashed piece by piece.
+    static func writeVideo(at path: String, size: Int) throws -> String {
         let header: [UInt8] = [0, 0, 0, 0x18] + Array("ftypmp42".utf8) + [0, 0, 0, 0] + Array("mp42isom".utf8)
-        for index in 0..<size { bytes[index] = UInt8(truncatingIfNeeded: (index &* 2_654_435_761) >> 13) }
-        bytes.replaceSubrange(0..<header.count, with: header)
-        return Data(bytes)
+        guard size > 100_000_000 else {
+            var bytes = [UInt8](repeating: 0, count: size)
+            for index in 0..<size { bytes[index] = UInt8(truncatingIfNeeded: (index &* 2_654_435_761) >> 13) }
+            bytes.replaceSubrange(0..<header.count, with: header)
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data(header)), let handle = FileHandle(forWritingAtPath: path) else {
+            throw FixtureError("cannot create \(path)")
+        }
+        try handle.truncate(atOffset: UInt64(size))
+        try handle.close()
+        var hasher = SHA256()
+        hasher.update(data: header)
+        let zeros = Data(count: 1 << 20)
+        var left = size - header.count
+        while left > 0 {
+            let piece = min(left, zeros.count)
+            hasher.update(data: zeros.prefix(piece))
+            left -= piece
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     /// A `reelay worker` for the fixture's queue; `crashAt` makes it SIGKILL itself at that publish step.

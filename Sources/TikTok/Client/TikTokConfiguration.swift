@@ -19,7 +19,7 @@ public struct TikTokConfiguration: Sendable, CustomStringConvertible, CustomDebu
     /// Replies larger than this are refused with ``TikTokError/Code/responseTooLarge`` (TikTok's are a few hundred bytes).
     public var maxResponseBytes = 1 << 20
     /// Size of the pieces an upload reads from the file and sends; bounds the memory one upload uses.
-    public var uploadPieceBytes = 1 << 20
+    public var uploadPieceBytes = 256 << 10
     /// Connections kept per host (uploads and API calls share the pool).
     public var connectionsPerHost = 8
 
