@@ -10,19 +10,22 @@ WITH_ENV := set -a; source .data/env; set +a;
 
 .PHONY: run test stop deps services build release migrate status check-imports bench-redis clean
 
-## run: install, start Redis + PostgreSQL, build, migrate, and show the system's status
+## run: install, start Redis + PostgreSQL, build, migrate, start the sandbox TikTok and a worker, publish a demo video
 run: deps services build
 	@$(WITH_ENV) $(BIN) migrate
+	@scripts/demo.sh start
+	@$(WITH_ENV) set -a; source .data/secrets.env; set +a; REELAY_MEDIA_ROOT=$$PWD/.data/media $(BIN) demo --sandbox-url http://127.0.0.1:$${REELAY_DEV_SANDBOX_PORT:-9400}
 	@$(WITH_ENV) $(BIN) status
-	@echo "Redis and PostgreSQL keep running (make stop stops them)."
+	@echo "Redis, PostgreSQL, the sandbox and the worker keep running (make stop stops them; logs in .data/demo/)."
 
 ## test: install, start Redis + PostgreSQL, check the import rules, build and run every test
 test: deps services check-imports
 	@$(WITH_ENV) $(SWIFT) build --build-tests
 	@$(WITH_ENV) timeout 1800 $(SWIFT) test --skip-build
 
-## stop: stop the Redis and PostgreSQL that run/test started
+## stop: stop the worker, the sandbox, Redis and PostgreSQL that run/test started
 stop:
+	@scripts/demo.sh stop
 	@scripts/services.sh stop
 
 deps:

@@ -16,7 +16,7 @@ struct ReelayCommand: AsyncParsableCommand {
         version: Self.version,
         subcommands: [
             MigrateCommand.self, StatusCommand.self, APICommand.self, WorkerCommand.self, SchedulerCommand.self,
-            SandboxCommand.self, DevCommand.self, QueueCommand.self, BenchCommand.self, APIKeyCommand.self,
+            SandboxCommand.self, DevCommand.self, DemoCommand.self, QueueCommand.self, BenchCommand.self, APIKeyCommand.self,
         ])
 
     /// Entry point: resets the signal mask (see ``SignalMask``), then parses and runs the subcommand.

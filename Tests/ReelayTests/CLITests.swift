@@ -26,7 +26,7 @@ enum ReelayBinary {
     @Test func helpListsEverySubcommandOfTheArchitecture() async throws {
         let outcome = try await ReelayBinary.run(["--help"])
         #expect(outcome.status == 0)
-        for command in ["api", "worker", "scheduler", "sandbox", "migrate", "dev", "queue", "bench", "apikey", "status"] {
+        for command in ["api", "worker", "scheduler", "sandbox", "migrate", "dev", "demo", "queue", "bench", "apikey", "status"] {
             #expect(outcome.stdout.contains("  \(command)"), "\(command) missing from --help")
         }
     }
