@@ -1,0 +1,173 @@
+import Foundation
+import JobQueue
+import Logging
+import Redis
+import ServiceLifecycle
+import TestSupport
+import Testing
+import TikTok
+import TikTokSandbox
+
+/// The publish pipeline in a worker (in this process) against the sandbox and a real Redis: how each kind of refusal
+/// from TikTok ends the job, and how waiting works.
+@Suite struct PublishPipelineTests {
+    @Test func aPublishCompletesWithOnePostAndItsOutcomeInTheCheckpoint() async throws {
+        try await SandboxHarness.with { sandbox in
+            let run = try await PipelineRun.make(sandbox)
+            try await run.running { try await run.waitForState("completed") }
+            let posts = try await sandbox.posts(of: run.openID)
+            #expect(posts.count == 1 && posts.first?["status"] as? String == "PUBLISH_COMPLETE")
+            #expect(try await run.checkpoint().contains("\"outcome\":\"published\""))
+            #expect(try await run.field(JobHashField.attempt) == "1", "snoozed polls use no attempt")
+            await run.redis.shutdown()
+        }
+    }
+
+    /// TikTok says the creator may not post (HTTP 200 from creator_info): the post fails without an init, and the
+    /// account is held so its other jobs stop too.
+    @Test func aBannedCreatorFailsThePostAndHoldsTheAccount() async throws {
+        try await SandboxHarness.with { sandbox in
+            let run = try await PipelineRun.make(sandbox)
+            try await sandbox.fault(["endpoint": "creator_info", "force_error": ["open_id": run.openID, "code": "spam_risk_user_banned_from_posting"]])
+            try await run.running { try await run.waitForState("dead") }
+            #expect(try await run.field(JobHashField.lastError)?.hasPrefix("spam_risk_user_banned_from_posting") == true)
+            #expect(try await sandbox.posts(of: run.openID).isEmpty, "no init was sent")
+            #expect(try await AccountHolds(redis: run.redis).current(run.accountID)?.reason == .restricted)
+            await run.redis.shutdown()
+        }
+    }
+
+    /// The stored privacy level is no longer offered by the creator: the worker fails the post instead of choosing
+    /// another level, and sends nothing.
+    @Test func aPrivacyLevelNoLongerOfferedFailsWithoutAnInit() async throws {
+        try await SandboxHarness.with { sandbox in
+            let run = try await PipelineRun.make(sandbox, creator: ["privacy_level_options": ["FOLLOWER_OF_CREATOR", "SELF_ONLY"]])
+            try await run.running { try await run.waitForState("dead") }
+            #expect(try await run.field(JobHashField.lastError)?.hasPrefix("privacy_level_not_offered") == true)
+            #expect(try await sandbox.posts(of: run.openID).isEmpty)
+            await run.redis.shutdown()
+        }
+    }
+
+    /// A rate-limit answer snoozes the job for at least a minute without using an attempt.
+    @Test func aRateLimitSnoozesWithoutUsingAnAttempt() async throws {
+        try await SandboxHarness.with { sandbox in
+            let run = try await PipelineRun.make(sandbox)
+            try await sandbox.fault(["endpoint": "video_init", "force_error": ["open_id": run.openID, "code": "rate_limit_exceeded"]])
+            try await run.running { try await run.waitForState("scheduled") }
+            #expect(try await run.field(JobHashField.attempt) == "0", "the snooze gave the attempt back")
+            let runAt = try #require(try await run.field(JobHashField.runAt).flatMap(Double.init))
+            #expect(runAt / 1000 - Date().timeIntervalSince1970 > 50, "waits about a minute")
+            await run.redis.shutdown()
+        }
+    }
+
+    /// No final status by the deadline: the post is `unconfirmed` and checked later, never posted again.
+    @Test func aSlowTikTokMakesThePostUnconfirmedNotRepublished() async throws {
+        try await SandboxHarness.with(configure: { $0.processingTime = .seconds(600) }) { sandbox in
+            let run = try await PipelineRun.make(sandbox) { configuration in
+                configuration.confirmationDeadline = .milliseconds(300)
+                configuration.recheckInterval = .seconds(60)
+            }
+            try await run.running {
+                try await run.waitUntil("unconfirmed") { try await run.checkpoint().contains("\"unconfirmed\":true") }
+            }
+            #expect(try await run.field(JobHashField.state) == "scheduled")
+            #expect(try await sandbox.posts(of: run.openID).count == 1, "one publish, still processing")
+            await run.redis.shutdown()
+        }
+    }
+
+    /// Without a usable token in the cache the job waits (no attempt used) and records since when.
+    @Test func aMissingTokenWaitsForARefresh() async throws {
+        try await SandboxHarness.with { sandbox in
+            let run = try await PipelineRun.make(sandbox)
+            try await run.tokens.remove(account: run.accountID)
+            try await run.running { try await run.waitForState("scheduled") }
+            #expect(try await run.checkpoint().contains("waiting_for_token_since_ms"))
+            #expect(try await run.field(JobHashField.attempt) == "0")
+            await run.redis.shutdown()
+        }
+    }
+}
+
+/// One publish job on a queue of its own, with a processor running the pipeline.
+struct PipelineRun {
+    let redis: RedisClient
+    let broker: RedisJobBroker
+    let queue: String
+    let keys: QueueKeys
+    let tokens: TokenCache
+    let processor: JobProcessor
+    let accountID: String
+    let openID: String
+    let jobID: JobID
+    let file: TestFile
+
+    static func make(
+        _ sandbox: SandboxHarness, creator: [String: any Sendable] = [:], configure: (inout PublishConfiguration) -> Void = { _ in }
+    ) async throws -> PipelineRun {
+        let redis = try RedisClient(url: try await TestEnvironment.redisURL())
+        let openID = try await sandbox.createCreator(creator)
+        let grant = try await sandbox.connect(openID)
+        let accountID = UUID().uuidString.lowercased()
+        let tokens = TokenCache(redis: redis, cipher: try TokenCipher(keySetting: try EncryptionKeyring.generateKeyEntry(id: "k1")))
+        try await tokens.put(account: accountID, accessToken: grant.accessToken, openID: openID, expiresAt: Date().addingTimeInterval(3600))
+        let file = try TestFile(size: 6_000_000)
+        var configuration = PublishConfiguration(mediaRoot: URL(fileURLWithPath: file.path).deletingLastPathComponent().path)
+        configuration.firstPollDelay = .milliseconds(100)
+        configure(&configuration)
+        var registry = JobRegistry()
+        PublishPipeline(client: sandbox.client, tokens: tokens, redis: redis, configuration: configuration).register(in: &registry)
+        let queue = TestEnvironment.uniqueName("pipe").lowercased()
+        var worker = WorkerConfiguration(workerID: "test-\(UUID().uuidString.prefix(6))")
+        worker.queues = [.init(queue)]
+        worker.claimWait = .milliseconds(200)
+        let broker = RedisJobBroker(client: redis)
+        let post = PostInfo(privacyLevel: .publicToEveryone, title: "pipeline test")
+        let job = PublishVideo(
+            accountID: accountID, mediaPath: URL(fileURLWithPath: file.path).lastPathComponent, videoSize: 6_000_000, durationSeconds: 20,
+            postInfo: post)
+        let request = try JobRequest(job)
+        _ = try await broker.enqueue([request], queue: queue, now: Date())
+        return PipelineRun(
+            redis: redis, broker: broker, queue: queue, keys: try QueueKeys(queue: queue), tokens: tokens,
+            processor: JobProcessor(broker: broker, registry: registry, configuration: worker, logger: Logger(label: "test")),
+            accountID: accountID, openID: openID, jobID: request.options.id, file: file)
+    }
+
+    /// Runs the processor and a forwarder until `body` returns.
+    func running(_ body: () async throws -> Void) async throws {
+        var maintenance = MaintenanceConfiguration()
+        maintenance.queues = [self.queue]
+        let forwarder = MaintenanceLoop.forwarder(broker: self.broker, configuration: maintenance, logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [forwarder, self.processor], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                try await body()
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    func field(_ name: String) async throws -> String? { try await self.redis.send(["HGET", self.keys.job(self.jobID), name]).string }
+
+    func checkpoint() async throws -> String { try await self.field(JobHashField.checkpoint) ?? "" }
+
+    func waitForState(_ state: String) async throws {
+        try await self.waitUntil("state \(state)") { try await self.field(JobHashField.state) == state }
+    }
+
+    func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw HarnessError("timed out waiting for \(what)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
