@@ -5,6 +5,10 @@ import Redis
 import TestSupport
 import Testing
 
+/// The broker life-cycle suites (one per file, nested here), run one test at a time: the machine has two cores and the
+/// rest of the package's tests run beside them, some with tight timing; this keeps their added load to one test.
+@Suite(.serialized) struct BrokerLifeCycleTests {}
+
 /// A ``RedisJobBroker`` on a queue of its own in the shared test Redis, with readers for the documented key layout
 /// (architecture.md, "Broker"). ``finish()`` deletes every key of the queue and shuts the client down.
 struct BrokerFixture {
@@ -16,7 +20,7 @@ struct BrokerFixture {
     /// A fixture for a new queue named after `prefix`; `maximumPayloadBytes` as the broker's default unless given.
     static func make(_ prefix: String = "b", maximumPayloadBytes: Int = 1 << 20) async throws -> BrokerFixture {
         var configuration = try RedisConfiguration(url: try await TestEnvironment.redisURL())
-        configuration.poolSize = 4
+        configuration.poolSize = 2  // each pooled connection has a thread: keep the many parallel tests light
         configuration.blockingPoolSize = 1
         let client = RedisClient(configuration: configuration, logger: Logger(label: "test"))
         let queue = TestEnvironment.uniqueName(prefix).lowercased()
