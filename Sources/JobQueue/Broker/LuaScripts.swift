@@ -21,6 +21,16 @@ enum LuaScripts {
         end
         """
 
+    /// Lua: `wrongType(key, kind)` is nil when `key` is absent or of type `kind`, else a `WRONGTYPE` message. Scripts
+    /// check every key they will write before their first write: Redis does not roll a script back when a command
+    /// fails halfway, so a late WRONGTYPE would leave a state change half done.
+    static let wrongTypeFunction = """
+        local function wrongType(key, kind)
+          local t = redis.call('TYPE', key)['ok']
+          if t ~= 'none' and t ~= kind then return 'WRONGTYPE ' .. key .. ' holds a ' .. t .. ', not a ' .. kind end
+        end
+        """
+
     static let leasedFunction = """
         local function leased(key, token)
           local f = redis.call('HMGET', key, '\(F.state)', '\(F.token)')
@@ -35,16 +45,26 @@ enum LuaScripts {
     /// - KEYS: 1 job hash, 2 ready, 3 scheduled, 4 stats, 5 wake, 6 unique lock (only when ARGV[8] is not empty).
     /// - ARGV: 1 id, 2 name, 3 payload, 4 max attempts, 5 now, 6 run-at, 7 timeout ms or "", 8 unique key or "",
     ///   9 unique lock TTL ms.
-    /// - Reply: 1 enqueued; 0 the id exists (duplicate); a bulk string: the id of the job holding the unique key.
+    /// - Reply: 1 enqueued; 0 the id exists (duplicate); a bulk string: the id of the job holding the unique key; an
+    ///   error reply `WRONGTYPE …`, with nothing written, when ready (due now), scheduled or wake (later), or stats
+    ///   holds another type.
     static let enqueue = RedisScript(
         """
         \(scheduleFunction)
+        \(wrongTypeFunction)
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         if ARGV[8] ~= '' then
           local owner = redis.call('GET', KEYS[6])
           if owner then return owner end
         end
         local due = tonumber(ARGV[6]) <= tonumber(ARGV[5])
+        local problem = wrongType(KEYS[4], 'hash')
+        if due then
+          problem = problem or wrongType(KEYS[2], 'list')
+        else
+          problem = problem or wrongType(KEYS[3], 'zset') or wrongType(KEYS[5], 'list')
+        end
+        if problem then return redis.error_reply(problem) end
         redis.call('HSET', KEYS[1], '\(F.name)', ARGV[2], '\(F.payload)', ARGV[3], '\(F.state)', due and 'ready' or 'scheduled',
           '\(F.attempt)', 0, '\(F.maxAttempts)', ARGV[4], '\(F.enqueuedAt)', ARGV[5], '\(F.runAt)', ARGV[6], '\(F.stalls)', 0)
         if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], '\(F.timeoutMs)', ARGV[7]) end
@@ -123,10 +143,14 @@ enum LuaScripts {
     /// - KEYS: 1 paused, 2 ready, 3 active, 4 lease.
     /// - ARGV: 1 now, 2 lease deadline, 3 worker id, 4 most ids to take, 5 job hash key prefix (`reelay:{q}:job:`),
     ///   6 lease token prefix (each job's token is the prefix and its position in the batch).
-    /// - Reply: -1 while paused (nothing taken); else one array per leased job, as `claim` plus the lease token last.
+    /// - Reply: -1 while paused (nothing taken); else one array per leased job, as `claim` plus the lease token last; an
+    ///   error reply `WRONGTYPE …`, with nothing taken, when active or lease holds another type.
     static let claimReady = RedisScript(
         """
+        \(wrongTypeFunction)
         if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+        local problem = wrongType(KEYS[3], 'list') or wrongType(KEYS[4], 'zset')
+        if problem then return redis.error_reply(problem) end
         local out = {}
         for i = 1, tonumber(ARGV[4]) do
           local id = redis.call('LMOVE', KEYS[2], KEYS[3], 'RIGHT', 'LEFT')
