@@ -21,7 +21,7 @@ run: deps services build
 ## test: install, start Redis + PostgreSQL, check the import rules, build and run every test
 test: deps services check-imports
 	@$(WITH_ENV) $(SWIFT) build --build-tests
-	@$(WITH_ENV) timeout 1800 $(SWIFT) test --skip-build
+	@$(WITH_ENV) timeout 1800 scripts/run-tests.sh
 
 ## stop: stop the worker, the sandbox, Redis and PostgreSQL that run/test started
 stop:

@@ -91,13 +91,13 @@ import TikTokSandbox
     }
 
     @Test func sixInitsPerWindowPerToken() async throws {
-        try await TestSandbox.run({ $0.rateLimitWindow = .milliseconds(800) }) { sandbox in
+        try await TestSandbox.run({ $0.rateLimitWindow = .seconds(4) }) { sandbox in
             let (_, token) = try await sandbox.accessToken()
             for _ in 0..<6 { #expect(try await sandbox.initUpload(token: token, size: 1000).code == "ok") }
             let limited = try await sandbox.initUpload(token: token, size: 1000)
             #expect(limited.status == 429)
             #expect(limited.code == "rate_limit_exceeded")
-            try await Task.sleep(for: .milliseconds(900))
+            try await Task.sleep(for: .milliseconds(4100))
             #expect(try await sandbox.initUpload(token: token, size: 1000).code == "ok", "the window slides")
         }
     }

@@ -123,10 +123,10 @@ import TikTokSandbox
     }
 
     @Test func accessTokensExpire() async throws {
-        try await TestSandbox.run({ $0.accessTokenLifetime = .milliseconds(300) }) { sandbox in
+        try await TestSandbox.run({ $0.accessTokenLifetime = .seconds(3) }) { sandbox in
             let (_, token) = try await sandbox.accessToken()
             #expect(try await sandbox.postJSON("/v2/post/publish/creator_info/query/", [:], token: token).code == "ok")
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(3100))
             let expired = try await sandbox.postJSON("/v2/post/publish/creator_info/query/", [:], token: token)
             #expect(expired.status == 401)
             #expect(expired.code == "access_token_invalid")
@@ -134,9 +134,9 @@ import TikTokSandbox
     }
 
     @Test func refreshTokensExpire() async throws {
-        try await TestSandbox.run({ $0.refreshTokenLifetime = .milliseconds(300) }) { sandbox in
+        try await TestSandbox.run({ $0.refreshTokenLifetime = .seconds(3) }) { sandbox in
             let tokens = try await sandbox.login(try await sandbox.creator())
-            try await Task.sleep(for: .milliseconds(400))
+            try await Task.sleep(for: .milliseconds(3100))
             let reply = try await sandbox.postForm(
                 "/v2/oauth/token/",
                 ["client_key": sandbox.configuration.clientKey, "client_secret": sandbox.configuration.clientSecret,

@@ -5,13 +5,14 @@ import TikTok
 /// A real client against a raw server that misbehaves: every case ends in a typed, classified ``TikTokError`` within
 /// the configured deadline — never a crash, never a hang.
 @Suite struct HostileServerTests {
-    static let deadline: Duration = .seconds(2)
+    /// Generous, so a loaded 2-core machine running the whole suite still sees each reply's true cause first.
+    static let deadline: Duration = .seconds(8)
 
     static func client(port: Int, route: String) -> TikTokClient {
         var configuration = TikTokConfiguration(clientKey: "k", clientSecret: "s", redirectURI: "https://r.example/cb")
         configuration.apiBaseURL = "http://127.0.0.1:\(port)/\(route)"
         configuration.requestDeadline = Self.deadline
-        configuration.connectTimeout = .seconds(2)
+        configuration.connectTimeout = .seconds(5)
         configuration.maxResponseBytes = 1 << 20
         return TikTokClient(configuration: configuration)
     }
@@ -29,7 +30,7 @@ import TikTok
             let elapsed = ContinuousClock.now - started
             #expect(error?.code == code, "\(route): \(String(describing: error))")
             #expect(error?.classification == .transient)
-            #expect(elapsed < Self.deadline + .seconds(2), "\(route) took \(elapsed)")
+            #expect(elapsed < Self.deadline + .seconds(4), "\(route) took \(elapsed)")
             if route == "missing" { #expect(error?.logID == "MISS1") }
             if route == "html502" { #expect(error?.httpStatus == 502) }
             await client.shutdown()
