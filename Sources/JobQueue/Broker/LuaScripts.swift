@@ -1,13 +1,13 @@
 import Redis
 
-/// The Lua scripts of ``RedisJobBroker``: one per state change. Every key a script touches arrives in `KEYS` (nothing is
-/// built inside Lua), so the scripts run unchanged on Redis Cluster: all keys of one queue share its `{queue}` hash tag.
+/// The Lua scripts of ``RedisJobBroker``: one per state change. Every key a script touches arrives in `KEYS`, except the
+/// job hashes `claimReady` builds from the queue's key prefix for ids it pops; all keys of one queue share its `{queue}`
+/// hash tag, so the scripts run unchanged on Redis Cluster.
 /// Times are milliseconds since 1970 as decimal text. Field names come from ``JobHashField`` and ``ResultEventField``.
 enum LuaScripts {
     typealias F = JobHashField
     typealias E = ResultEventField
 
-    /// Lua: `leased(hashKey, token)` is true when the job is active under the lease `token`.
     /// Lua: `schedule(scheduledKey, wakeKey, runAt, id)` adds the id to the scheduled set and, when it is now the
     /// earliest, pushes to the wake list (kept at one element) so a forwarder sleeping until a later job wakes at once.
     static let scheduleFunction = """
@@ -31,6 +31,7 @@ enum LuaScripts {
         end
         """
 
+    /// Lua: `leased(hashKey, token)` is true when the job is active under the lease `token`.
     static let leasedFunction = """
         local function leased(key, token)
           local f = redis.call('HMGET', key, '\(F.state)', '\(F.token)')
