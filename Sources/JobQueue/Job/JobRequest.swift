@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// One job to enqueue: its wire name, its JSON payload and its options. Built from a typed ``JobPayload`` with
 /// ``init(_:options:)`` or, for tools, from raw JSON.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 // The job queue's one time vocabulary: every time stored in Redis is whole milliseconds since 1970.
 
