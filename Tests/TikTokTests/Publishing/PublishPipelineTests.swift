@@ -78,6 +78,31 @@ import TikTokSandbox
         }
     }
 
+    /// A media path outside the media root (`..`, absolute, or a symbolic link leading out) fails the post before any
+    /// call to TikTok; nothing outside the root is read.
+    @Test(arguments: ["../outside.mp4", "/etc/hostname", "symlink"])
+    func aMediaPathOutsideTheRootIsRefused(path: String) async throws {
+        try await SandboxHarness.with { sandbox in
+            let linkName = "link-out-\(UUID().uuidString).mp4"
+            let run = try await PipelineRun.make(sandbox, mediaPath: path == "symlink" ? linkName : path)
+            let link = URL(fileURLWithPath: run.file.path).deletingLastPathComponent().path + "/" + linkName
+            // The link's target is a valid video of the right size outside the root: only the confinement stops it.
+            let outside = "/var/tmp/reelay-outside-\(UUID().uuidString).mp4"
+            if path == "symlink" {
+                try FileManager.default.copyItem(atPath: run.file.path, toPath: outside)
+                try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: outside)
+            }
+            defer {
+                try? FileManager.default.removeItem(atPath: link)
+                try? FileManager.default.removeItem(atPath: outside)
+            }
+            try await run.running { try await run.waitForState("dead") }
+            #expect(try await run.field(JobHashField.lastError)?.hasPrefix("media_unavailable") == true)
+            #expect(try await sandbox.posts(of: run.openID).isEmpty, "nothing was sent to TikTok")
+            await run.redis.shutdown()
+        }
+    }
+
     /// Without a usable token in the cache the job waits (no attempt used) and records since when.
     @Test func aMissingTokenWaitsForARefresh() async throws {
         try await SandboxHarness.with { sandbox in
@@ -105,7 +130,8 @@ struct PipelineRun {
     let file: TestFile
 
     static func make(
-        _ sandbox: SandboxHarness, creator: [String: any Sendable] = [:], configure: (inout PublishConfiguration) -> Void = { _ in }
+        _ sandbox: SandboxHarness, creator: [String: any Sendable] = [:], mediaPath: String? = nil,
+        configure: (inout PublishConfiguration) -> Void = { _ in }
     ) async throws -> PipelineRun {
         let redis = try RedisClient(url: try await TestEnvironment.redisURL())
         let openID = try await sandbox.createCreator(creator)
@@ -126,7 +152,8 @@ struct PipelineRun {
         let broker = RedisJobBroker(client: redis)
         let post = PostInfo(privacyLevel: .publicToEveryone, title: "pipeline test")
         let job = PublishVideo(
-            accountID: accountID, mediaPath: URL(fileURLWithPath: file.path).lastPathComponent, videoSize: 6_000_000, durationSeconds: 20,
+            accountID: accountID, mediaPath: mediaPath ?? URL(fileURLWithPath: file.path).lastPathComponent, videoSize: 6_000_000,
+            durationSeconds: 20,
             postInfo: post)
         let request = try JobRequest(job)
         _ = try await broker.enqueue([request], queue: queue, now: Date())
