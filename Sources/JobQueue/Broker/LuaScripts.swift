@@ -31,6 +31,21 @@ enum LuaScripts {
         end
         """
 
+    /// Lua: `lease(hashKey, id, token, leaseSet, deadline, worker, now)` makes a ready job active under `token` for
+    /// `worker` until `deadline` (one more attempt) and returns its row: id, attempt, name, payload, max attempts,
+    /// checkpoint or nil, enqueued-at, timeout ms or nil, unique key or nil, lease token.
+    static let leaseFunction = """
+        local function lease(key, id, token, leaseSet, deadline, worker, now)
+          local attempt = redis.call('HINCRBY', key, '\(F.attempt)', 1)
+          redis.call('HSET', key, '\(F.state)', 'active', '\(F.owner)', worker, '\(F.token)', token, '\(F.leasedAt)', now)
+          redis.call('HDEL', key, '\(F.orphanSeen)')
+          redis.call('ZADD', leaseSet, deadline, id)
+          local f = redis.call('HMGET', key, '\(F.name)', '\(F.payload)', '\(F.maxAttempts)', '\(F.checkpoint)',
+            '\(F.enqueuedAt)', '\(F.timeoutMs)', '\(F.uniqueKey)')
+          return {id, attempt, f[1], f[2], f[3], f[4], f[5], f[6], f[7], token}
+        end
+        """
+
     /// Lua: `leased(hashKey, token)` is true when the job is active under the lease `token`.
     static let leasedFunction = """
         local function leased(key, token)
@@ -103,10 +118,10 @@ enum LuaScripts {
     /// another worker leased meanwhile, loses one entry in active and is skipped.
     /// - KEYS: 1 paused, 2 ready, 3 active, 4 lease, then the job hash of each id (in ARGV order).
     /// - ARGV: 1 now, 2 lease deadline, 3 worker id, then per id: the id, its new lease token.
-    /// - Reply: one array per leased job: id, attempt, name, payload, max attempts, checkpoint or nil, enqueued-at,
-    ///   timeout ms or nil, unique key or nil. Empty while paused.
+    /// - Reply: one array per leased job (see `lease`: its fields, then its lease token). Empty while paused.
     static let claim = RedisScript(
         """
+        \(leaseFunction)
         local n = #KEYS - 4
         if redis.call('EXISTS', KEYS[1]) == 1 then
           for i = n, 1, -1 do
@@ -120,13 +135,7 @@ enum LuaScripts {
           local key, id, token = KEYS[4 + i], ARGV[2 + 2 * i], ARGV[3 + 2 * i]
           local state = redis.call('HGET', key, '\(F.state)')
           if state == 'ready' and redis.call('LPOS', KEYS[3], id) then
-            local attempt = redis.call('HINCRBY', key, '\(F.attempt)', 1)
-            redis.call('HSET', key, '\(F.state)', 'active', '\(F.owner)', ARGV[3], '\(F.token)', token, '\(F.leasedAt)', ARGV[1])
-            redis.call('HDEL', key, '\(F.orphanSeen)')
-            redis.call('ZADD', KEYS[4], ARGV[2], id)
-            local f = redis.call('HMGET', key, '\(F.name)', '\(F.payload)', '\(F.maxAttempts)', '\(F.checkpoint)',
-              '\(F.enqueuedAt)', '\(F.timeoutMs)', '\(F.uniqueKey)')
-            out[#out + 1] = {id, attempt, f[1], f[2], f[3], f[4], f[5], f[6], f[7]}
+            out[#out + 1] = lease(key, id, token, KEYS[4], ARGV[2], ARGV[3], ARGV[1])
           else
             redis.call('LREM', KEYS[3], 1, id)
           end
@@ -144,11 +153,12 @@ enum LuaScripts {
     /// - KEYS: 1 paused, 2 ready, 3 active, 4 lease.
     /// - ARGV: 1 now, 2 lease deadline, 3 worker id, 4 most ids to take, 5 job hash key prefix (`reelay:{q}:job:`),
     ///   6 lease token prefix (each job's token is the prefix and its position in the batch).
-    /// - Reply: -1 while paused (nothing taken); else one array per leased job, as `claim` plus the lease token last; an
+    /// - Reply: -1 while paused (nothing taken); else one array per leased job, as `claim`; an
     ///   error reply `WRONGTYPE …`, with nothing taken, when active or lease holds another type.
     static let claimReady = RedisScript(
         """
         \(wrongTypeFunction)
+        \(leaseFunction)
         if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
         local problem = wrongType(KEYS[3], 'list') or wrongType(KEYS[4], 'zset')
         if problem then return redis.error_reply(problem) end
@@ -159,13 +169,7 @@ enum LuaScripts {
           local key = ARGV[5] .. id
           if redis.call('HGET', key, '\(F.state)') == 'ready' then
             local token = ARGV[6] .. i
-            local attempt = redis.call('HINCRBY', key, '\(F.attempt)', 1)
-            redis.call('HSET', key, '\(F.state)', 'active', '\(F.owner)', ARGV[3], '\(F.token)', token, '\(F.leasedAt)', ARGV[1])
-            redis.call('HDEL', key, '\(F.orphanSeen)')
-            redis.call('ZADD', KEYS[4], ARGV[2], id)
-            local f = redis.call('HMGET', key, '\(F.name)', '\(F.payload)', '\(F.maxAttempts)', '\(F.checkpoint)',
-              '\(F.enqueuedAt)', '\(F.timeoutMs)', '\(F.uniqueKey)')
-            out[#out + 1] = {id, attempt, f[1], f[2], f[3], f[4], f[5], f[6], f[7], token}
+            out[#out + 1] = lease(key, id, token, KEYS[4], ARGV[2], ARGV[3], ARGV[1])
           else
             redis.call('LREM', KEYS[3], 1, id)
           end

@@ -31,7 +31,7 @@ extension RedisJobBroker {
         }
         guard let rows = reply.array else { throw JobQueueError(.broker, detail: "claim: unexpected reply \(reply)") }
         if !rows.isEmpty || wait == .zero {
-            return try rows.map { row throws(JobQueueError) in try self.leasedJob(row, queue: keys.queue, tokens: [:]) }
+            return try rows.map { row throws(JobQueueError) in try self.leasedJob(row, queue: keys.queue) }
         }
 
         // Nothing ready: block for the next id (no polling), then lease it; the script checks the pause again.
@@ -60,24 +60,18 @@ extension RedisJobBroker {
         }
         guard !ids.isEmpty else { return [] }
         var arguments = [String(now.epochMilliseconds), String(deadline), worker]
-        var tokens: [String: String] = [:]
-        for id in ids {
-            let token = UUID().uuidString.lowercased()
-            tokens[id.description] = token
-            arguments += [id.description, token]
-        }
+        for id in ids { arguments += [id.description, UUID().uuidString.lowercased()] }
         let reply = try await self.eval(
             "claim", LuaScripts.claim, keys: [keys.paused, keys.ready, keys.active, keys.lease] + ids.map(keys.job), arguments: arguments)
         guard let rows = reply.array else { throw JobQueueError(.broker, detail: "claim: unexpected reply \(reply)") }
-        return try rows.map { row throws(JobQueueError) in try self.leasedJob(row, queue: keys.queue, tokens: tokens) }
+        return try rows.map { row throws(JobQueueError) in try self.leasedJob(row, queue: keys.queue) }
     }
 
-    /// Builds a ``LeasedJob`` from one row of the `claim` or `claimReady` script's reply (the latter carries the token).
-    private func leasedJob(_ row: RedisValue, queue: String, tokens: [String: String]) throws(JobQueueError) -> LeasedJob {
-        guard let fields = row.array, fields.count == 9 || fields.count == 10, let idText = fields[0].string,
-            let attempt = fields[1].int, let name = fields[2].string, let payload = fields[3].string,
-            let maxAttempts = fields[4].int, let enqueuedAt = fields[6].int,
-            let token = fields.count == 10 ? fields[9].string : tokens[idText]
+    /// Builds a ``LeasedJob`` from one row of the `claim` or `claimReady` script's reply (see the `lease` Lua function).
+    private func leasedJob(_ row: RedisValue, queue: String) throws(JobQueueError) -> LeasedJob {
+        guard let fields = row.array, fields.count == 10, let idText = fields[0].string, let attempt = fields[1].int,
+            let name = fields[2].string, let payload = fields[3].string, let maxAttempts = fields[4].int,
+            let enqueuedAt = fields[6].int, let token = fields[9].string
         else { throw JobQueueError(.broker, detail: "claim: malformed row \(row)") }
         var job = LeasedJob(
             id: try JobID(parsing: idText), queue: queue, name: name, payload: payload, attempt: attempt, maxAttempts: maxAttempts,
