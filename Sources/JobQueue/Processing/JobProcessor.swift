@@ -57,6 +57,8 @@ public final class JobProcessor: Service, Sendable {
                 "concurrency": "\(self.configuration.concurrency)"])
         await withTaskGroup(of: Void.self) { heartbeat in
             heartbeat.addTask { await self.heartbeatLoop() }
+            heartbeat.addTask { await self.watchdogLoop() }
+            heartbeat.addTask { await self.shutdownDeadline() }
             await withTaskGroup(of: Void.self) { writer in
                 writer.addTask { await self.completionLoop() }
                 await withDiscardingTaskGroup { jobs in
@@ -64,7 +66,7 @@ public final class JobProcessor: Service, Sendable {
                 }
                 self.completions.finish()  // every job is done: write the last completions, then stop
             }
-            heartbeat.cancelAll()  // every completion is written: no lease left to renew
+            heartbeat.cancelAll()  // every completion is written: no lease left to renew, no job left to stop
         }
         self.logger.info("worker stopped", metadata: ["worker.id": "\(self.configuration.workerID)"])
     }
@@ -99,6 +101,11 @@ public final class JobProcessor: Service, Sendable {
             do {
                 let claimed = try await self.claim(order: picker.order(using: &generator), limit: free)
                 failures = 0
+                if Task.isShuttingDownGracefully {
+                    // Taken while shutdown began (a blocking pickup that was already waiting): put back unstarted.
+                    await self.putBack(claimed)
+                    break
+                }
                 for job in claimed {
                     self.slots.take()
                     jobs.addTask {
@@ -111,6 +118,20 @@ public final class JobProcessor: Service, Sendable {
                 failures += 1
                 self.logger.warning("pickup failed", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
+            }
+        }
+    }
+
+    /// Returns jobs this worker claimed but will not start to the head of their ready lists, without using an attempt;
+    /// one that cannot be put back is recovered when its lease expires.
+    private func putBack(_ jobs: [LeasedJob]) async {
+        for job in jobs {
+            do {
+                try await self.broker.requeue(job, now: Date())
+            } catch {
+                self.logger.warning(
+                    "could not put back a job taken during shutdown; it returns when its lease expires",
+                    metadata: ["job.id": "\(job.id)", "error": "\(error)"])
             }
         }
     }
@@ -149,8 +170,8 @@ public final class JobProcessor: Service, Sendable {
         logger[metadataKey: "queue"] = "\(job.queue)"
         let metrics = self.metrics.metrics(queue: job.queue, job: job.name)
         metrics.started.increment()
-        self.inFlight.insert(job)
         let started = ContinuousClock.now
+        self.inFlight.insert(job, deadline: started + (job.timeout ?? self.configuration.defaultTimeout))
         let outcome = await self.run(job, logger: logger)
         metrics.duration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
         await self.settle(job, outcome: outcome, logger: logger, metrics: metrics)
@@ -186,14 +207,13 @@ public final class JobProcessor: Service, Sendable {
         }
     }
 
-    /// Runs the handler, racing it against its timeout, the loss of its lease and the end of the shutdown grace.
+    /// Runs the handler, racing it against its stop signal from ``InFlightJobs``: its timeout, the loss of its lease or
+    /// the end of the shutdown grace.
     private func run(_ job: LeasedJob, logger: Logger) async -> Outcome {
         guard let entry = self.registry.entry(for: job.name) else {
             return .failed("no handler registered for job name '\(job.name)'", permanent: true)
         }
         let context = JobContext(job: job, logger: logger, broker: self.broker)
-        let timeout = job.timeout ?? self.configuration.defaultTimeout
-        let grace = self.configuration.shutdownGrace
         return await withTaskGroup(of: Outcome?.self) { group in
             group.addTask {
                 do {
@@ -204,25 +224,18 @@ public final class JobProcessor: Service, Sendable {
                 } catch let permanent as PermanentJobError {
                     return .failed(permanent.description, permanent: true)
                 } catch is CancellationError {
-                    return nil  // one of the watchers below decided
+                    return nil  // the watcher below decided
                 } catch {
                     return .failed(String(describing: error), permanent: false)
                 }
             }
             group.addTask {
-                do { try await Task.sleep(for: timeout) } catch { return nil }
-                return .timedOut
-            }
-            group.addTask {
-                await self.inFlight.waitUntilLost(job.id)
-                return Task.isCancelled ? nil : .leaseLost
-            }
-            group.addTask {
-                do {
-                    try await gracefulShutdown()
-                    try await Task.sleep(for: grace)
-                } catch { return nil }
-                return .shutdownDeadline
+                switch await self.inFlight.waitForStop(job.id) {
+                case .leaseLost: .leaseLost
+                case .timedOut: .timedOut
+                case .shutdownDeadline: .shutdownDeadline
+                case nil: nil
+                }
             }
             var decided: Outcome?
             while let next = await group.next() {
@@ -278,6 +291,30 @@ public final class JobProcessor: Service, Sendable {
             metrics.retried.increment()
             logger.warning("job failed, will retry", metadata: ["error": "\(message)", "attempt": "\(job.attempt)", "retry_at": "\(retryAt)"])
         }
+    }
+
+    // MARK: - Watchdog
+
+    /// How often the watchdog looks for jobs past their timeout while any job runs: a timeout fires within this much of
+    /// its deadline. An idle worker's watchdog sleeps until a job starts.
+    static let watchdogTick: Duration = .milliseconds(100)
+
+    /// Stops jobs that ran past their timeout, until cancelled (when the slots are done).
+    private func watchdogLoop() async {
+        while !Task.isCancelled {
+            await self.inFlight.waitUntilBusy()
+            try? await Task.sleep(for: Self.watchdogTick)
+            self.inFlight.expire(now: .now)
+        }
+    }
+
+    /// Once graceful shutdown begins, waits the grace period, then stops every job still running (they are put back).
+    private func shutdownDeadline() async {
+        do {
+            try await gracefulShutdown()
+            try await Task.sleep(for: self.configuration.shutdownGrace)
+        } catch { return }  // cancelled: every job finished first
+        self.inFlight.stopAll()
     }
 
     // MARK: - Heartbeat
