@@ -10,8 +10,8 @@ extension LuaScripts {
         end
         """
 
-    /// Marks several jobs of one queue completed in one call (the worker's batched acks); per job, exactly what
-    /// `complete` does.
+    /// Marks several jobs of one queue completed in one call (the worker's batched acks). Per job: one read that checks
+    /// the lease token and fetches the event's fields, then the writes (active, lease set, hash, event, expiry).
     ///
     /// - KEYS: 1 active, 2 lease, 3 stats, 4 results, then the job hash of each job (in ARGV order), then the unique
     ///   locks of the jobs that have one.
@@ -20,21 +20,20 @@ extension LuaScripts {
     /// - Reply: one integer per job: 1 completed; 0 lease lost.
     static let completeMany = RedisScript(
         """
-        \(leasedFunction)
         \(releaseFunction)
         local n = tonumber(ARGV[3])
         local out, done = {}, 0
         for i = 1, n do
           local id, token, lock = ARGV[1 + 3 * i], ARGV[2 + 3 * i], tonumber(ARGV[3 + 3 * i])
           local key = KEYS[4 + i]
-          if leased(key, token) then
+          local f = redis.call('HMGET', key, '\(F.state)', '\(F.token)', '\(F.name)', '\(F.attempt)')
+          if f[1] == 'active' and f[2] == token then
             redis.call('LREM', KEYS[1], 0, id)
             redis.call('ZREM', KEYS[2], id)
             redis.call('HSET', key, '\(F.state)', 'completed', '\(F.finishedAt)', ARGV[1])
             redis.call('HDEL', key, '\(F.token)')
             if lock > 0 then release(KEYS[4 + n + lock], id) end
-            local f = redis.call('HMGET', key, '\(F.name)', '\(F.attempt)')
-            redis.call('XADD', KEYS[4], '*', '\(E.event)', 'completed', '\(E.job)', id, '\(E.name)', f[1], '\(E.attempt)', f[2],
+            redis.call('XADD', KEYS[4], '*', '\(E.event)', 'completed', '\(E.job)', id, '\(E.name)', f[3], '\(E.attempt)', f[4],
               '\(E.at)', ARGV[1])
             redis.call('PEXPIRE', key, ARGV[2])
             done = done + 1

@@ -31,18 +31,21 @@ enum LuaScripts {
         end
         """
 
-    /// Lua: `lease(hashKey, id, token, leaseSet, deadline, worker, now)` makes a ready job active under `token` for
-    /// `worker` until `deadline` (one more attempt) and returns its row: id, attempt, name, payload, max attempts,
-    /// checkpoint or nil, enqueued-at, timeout ms or nil, unique key or nil, lease token.
+    /// Lua: `lease(hashKey, id, token, leaseSet, deadline, worker, now)` makes the job active under `token` for `worker`
+    /// until `deadline` (one more attempt) and returns its row: id, attempt, name, payload, max attempts, checkpoint or
+    /// nil, enqueued-at, timeout ms or nil, unique key or nil, lease token. Returns nil, changing nothing, when the hash
+    /// is gone or the job is not `ready`. One read and two writes (the hash, the lease set) per job.
     static let leaseFunction = """
         local function lease(key, id, token, leaseSet, deadline, worker, now)
-          local attempt = redis.call('HINCRBY', key, '\(F.attempt)', 1)
-          redis.call('HSET', key, '\(F.state)', 'active', '\(F.owner)', worker, '\(F.token)', token, '\(F.leasedAt)', now)
-          redis.call('HDEL', key, '\(F.orphanSeen)')
+          local f = redis.call('HMGET', key, '\(F.state)', '\(F.attempt)', '\(F.name)', '\(F.payload)', '\(F.maxAttempts)',
+            '\(F.checkpoint)', '\(F.enqueuedAt)', '\(F.timeoutMs)', '\(F.uniqueKey)', '\(F.orphanSeen)')
+          if f[1] ~= 'ready' then return nil end
+          local attempt = (tonumber(f[2]) or 0) + 1
+          redis.call('HSET', key, '\(F.state)', 'active', '\(F.attempt)', attempt, '\(F.owner)', worker, '\(F.token)', token,
+            '\(F.leasedAt)', now)
+          if f[10] then redis.call('HDEL', key, '\(F.orphanSeen)') end
           redis.call('ZADD', leaseSet, deadline, id)
-          local f = redis.call('HMGET', key, '\(F.name)', '\(F.payload)', '\(F.maxAttempts)', '\(F.checkpoint)',
-            '\(F.enqueuedAt)', '\(F.timeoutMs)', '\(F.uniqueKey)')
-          return {id, attempt, f[1], f[2], f[3], f[4], f[5], f[6], f[7], token}
+          return {id, attempt, f[3], f[4], f[5], f[6], f[7], f[8], f[9], token}
         end
         """
 
@@ -133,12 +136,8 @@ enum LuaScripts {
         local out = {}
         for i = 1, n do
           local key, id, token = KEYS[4 + i], ARGV[2 + 2 * i], ARGV[3 + 2 * i]
-          local state = redis.call('HGET', key, '\(F.state)')
-          if state == 'ready' and redis.call('LPOS', KEYS[3], id) then
-            out[#out + 1] = lease(key, id, token, KEYS[4], ARGV[2], ARGV[3], ARGV[1])
-          else
-            redis.call('LREM', KEYS[3], 1, id)
-          end
+          local row = redis.call('LPOS', KEYS[3], id) and lease(key, id, token, KEYS[4], ARGV[2], ARGV[3], ARGV[1])
+          if row then out[#out + 1] = row else redis.call('LREM', KEYS[3], 1, id) end
         end
         return out
         """
@@ -166,13 +165,8 @@ enum LuaScripts {
         for i = 1, tonumber(ARGV[4]) do
           local id = redis.call('LMOVE', KEYS[2], KEYS[3], 'RIGHT', 'LEFT')
           if not id then break end
-          local key = ARGV[5] .. id
-          if redis.call('HGET', key, '\(F.state)') == 'ready' then
-            local token = ARGV[6] .. i
-            out[#out + 1] = lease(key, id, token, KEYS[4], ARGV[2], ARGV[3], ARGV[1])
-          else
-            redis.call('LREM', KEYS[3], 1, id)
-          end
+          local row = lease(ARGV[5] .. id, id, ARGV[6] .. i, KEYS[4], ARGV[2], ARGV[3], ARGV[1])
+          if row then out[#out + 1] = row else redis.call('LREM', KEYS[3], 1, id) end
         end
         return out
         """
