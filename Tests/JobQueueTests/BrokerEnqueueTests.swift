@@ -98,6 +98,39 @@ extension BrokerLifeCycleTests {
             }
         }
 
+        /// One call of 700 jobs spans several script calls: each job is judged exactly as if it came alone, in order,
+        /// across the script calls' boundaries (a unique key taken by job 10 refuses job 400; an id repeated at 300 and
+        /// 650 is refused the second time), and due and later jobs go where they belong.
+        @Test func aBatchJudgesEachJobInOrderAcrossScriptCalls() async throws {
+            try await BrokerFixture.with("batch") { fixture in
+                let now = instant(0)
+                var requests = try (0..<700).map { index throws in
+                    try fixture.request(EnqueueOptions(runAt: index % 7 == 0 ? instant(60_000) : nil))
+                }
+                requests[10] = try fixture.request(EnqueueOptions(uniqueKey: "shared"))
+                requests[400] = try fixture.request(EnqueueOptions(uniqueKey: "shared"))
+                requests[650] = requests[300]
+                let outcomes = try await fixture.broker.enqueue(requests, queue: fixture.queue, now: now)
+
+                for (index, outcome) in outcomes.enumerated() {
+                    let id = requests[index].options.id
+                    switch index {
+                    case 400: #expect(outcome == .duplicateUniqueKey(existing: requests[10].options.id))
+                    case 650: #expect(outcome == .duplicateID(id))
+                    default: #expect(outcome == .enqueued(id), "job \(index)")
+                    }
+                }
+                let stored = (0..<700).filter { $0 != 400 && $0 != 650 }
+                let later = stored.filter { $0 % 7 == 0 }  // none of 10, 300, 400 and 650 is a multiple of 7
+                let due = stored.filter { $0 % 7 != 0 }
+                // Oldest at the right: ready holds the due jobs in request order.
+                #expect(try await fixture.list(fixture.keys.ready) == due.reversed().map { requests[$0].options.id.description })
+                #expect(try await fixture.cardinality(fixture.keys.scheduled) == later.count)
+                #expect(try await fixture.exists(fixture.keys.job(requests[400].options.id)) == false, "the refused job left no hash")
+                #expect(try await fixture.stat("enqueued") == stored.count)
+            }
+        }
+
         @Test func aJobWithARunAtInTheFutureIsScheduledUntilPromoted() async throws {
             try await BrokerFixture.with("delay") { fixture in
                 let now = instant(0)

@@ -59,41 +59,65 @@ enum LuaScripts {
 
     // MARK: - Producing
 
-    /// Stores one job and queues it (ready now, or scheduled for later), unless its id exists or its unique key is held.
+    /// Stores a batch of jobs of one queue and queues each (ready now, or scheduled for later), in order, skipping one
+    /// whose id exists or whose unique key is held (by an earlier job of the same batch too): per job exactly what one
+    /// enqueue does, with the type checks, the `LPUSH` of the due ids and the stats counter done once per batch.
     ///
-    /// - KEYS: 1 job hash, 2 ready, 3 scheduled, 4 stats, 5 wake, 6 unique lock (only when ARGV[8] is not empty).
-    /// - ARGV: 1 id, 2 name, 3 payload, 4 max attempts, 5 now, 6 run-at, 7 timeout ms or "", 8 unique key or "",
-    ///   9 unique lock TTL ms.
-    /// - Reply: 1 enqueued; 0 the id exists (duplicate); a bulk string: the id of the job holding the unique key; an
-    ///   error reply `WRONGTYPE …`, with nothing written, when ready (due now), scheduled or wake (later), or stats
-    ///   holds another type.
+    /// - KEYS: 1 ready, 2 scheduled, 3 stats, 4 wake, then the job hash of each job (in ARGV order), then the unique lock
+    ///   of each job that has a unique key (in ARGV order).
+    /// - ARGV: 1 now, 2 job count n, then 8 per job: id, name, payload, max attempts, run-at, timeout ms or "", unique key
+    ///   or "", unique lock TTL ms.
+    /// - Reply: one element per job: 1 enqueued; 0 the id exists (duplicate); a bulk string: the id of the job holding
+    ///   the unique key. An error reply `WRONGTYPE …`, with nothing written, when stats, or ready (a job due now), or
+    ///   scheduled or wake (a job for later) holds another type.
     static let enqueue = RedisScript(
         """
         \(scheduleFunction)
         \(wrongTypeFunction)
-        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-        if ARGV[8] ~= '' then
-          local owner = redis.call('GET', KEYS[6])
-          if owner then return owner end
+        local now, n = tonumber(ARGV[1]), tonumber(ARGV[2])
+        local anyDue, anyLater = false, false
+        for i = 1, n do
+          if tonumber(ARGV[2 + 8 * (i - 1) + 5]) <= now then anyDue = true else anyLater = true end
         end
-        local due = tonumber(ARGV[6]) <= tonumber(ARGV[5])
-        local problem = wrongType(KEYS[4], 'hash')
-        if due then
-          problem = problem or wrongType(KEYS[2], 'list')
-        else
-          problem = problem or wrongType(KEYS[3], 'zset') or wrongType(KEYS[5], 'list')
-        end
+        local problem = wrongType(KEYS[3], 'hash')
+        if anyDue then problem = problem or wrongType(KEYS[1], 'list') end
+        if anyLater then problem = problem or wrongType(KEYS[2], 'zset') or wrongType(KEYS[4], 'list') end
         if problem then return redis.error_reply(problem) end
-        redis.call('HSET', KEYS[1], '\(F.name)', ARGV[2], '\(F.payload)', ARGV[3], '\(F.state)', due and 'ready' or 'scheduled',
-          '\(F.attempt)', 0, '\(F.maxAttempts)', ARGV[4], '\(F.enqueuedAt)', ARGV[5], '\(F.runAt)', ARGV[6], '\(F.stalls)', 0)
-        if ARGV[7] ~= '' then redis.call('HSET', KEYS[1], '\(F.timeoutMs)', ARGV[7]) end
-        if ARGV[8] ~= '' then
-          redis.call('HSET', KEYS[1], '\(F.uniqueKey)', ARGV[8])
-          redis.call('SET', KEYS[6], ARGV[1], 'PX', ARGV[9])
+        local out, due, lockIndex, added = {}, {}, 0, 0
+        for i = 1, n do
+          local a = 2 + 8 * (i - 1)
+          local key, id, runAt, unique = KEYS[4 + i], ARGV[a + 1], ARGV[a + 5], ARGV[a + 7]
+          local lock
+          if unique ~= '' then
+            lockIndex = lockIndex + 1
+            lock = KEYS[4 + n + lockIndex]
+          end
+          if redis.call('EXISTS', key) == 1 then
+            out[i] = 0
+          else
+            local owner = lock and redis.call('GET', lock)
+            if owner then
+              out[i] = owner
+            else
+              local isDue = tonumber(runAt) <= now
+              redis.call('HSET', key, '\(F.name)', ARGV[a + 2], '\(F.payload)', ARGV[a + 3], '\(F.state)', isDue and 'ready' or 'scheduled',
+                '\(F.attempt)', 0, '\(F.maxAttempts)', ARGV[a + 4], '\(F.enqueuedAt)', ARGV[1], '\(F.runAt)', runAt, '\(F.stalls)', 0)
+              if ARGV[a + 6] ~= '' then redis.call('HSET', key, '\(F.timeoutMs)', ARGV[a + 6]) end
+              if lock then
+                redis.call('HSET', key, '\(F.uniqueKey)', unique)
+                redis.call('SET', lock, id, 'PX', ARGV[a + 8])
+              end
+              if isDue then due[#due + 1] = id else schedule(KEYS[2], KEYS[4], runAt, id) end
+              added = added + 1
+              out[i] = 1
+            end
+          end
         end
-        if due then redis.call('LPUSH', KEYS[2], ARGV[1]) else schedule(KEYS[3], KEYS[5], ARGV[6], ARGV[1]) end
-        redis.call('HINCRBY', KEYS[4], 'enqueued', 1)
-        return 1
+        for first = 1, #due, 500 do
+          redis.call('LPUSH', KEYS[1], unpack(due, first, math.min(first + 499, #due)))
+        end
+        if added > 0 then redis.call('HINCRBY', KEYS[3], 'enqueued', added) end
+        return out
         """
     )
 

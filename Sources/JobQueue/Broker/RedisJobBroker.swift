@@ -22,7 +22,8 @@ public import Redis
 /// | `reelay:{q}:results` | stream | `completed`, `retrying`, `dead`, `snoozed`, `progress`, `recovered` events (``ResultEventField``) |
 ///
 /// ## Scripts (each takes every key it touches in `KEYS`)
-/// - `enqueue`: refuse a known id or a held unique key; write the hash, take the lock, `LPUSH` ready or `ZADD` scheduled.
+/// - `enqueue`: per job of a batch, refuse a known id or a held unique key; write the hash, take the lock, `LPUSH` ready
+///   or `ZADD` scheduled.
 /// - `releaseStaleUniqueLock`: drop a unique lock whose job is gone or finished, so enqueue may take it.
 /// - `claim`: after `BLMOVE`/`LMOVE` ready → active, lease the ids (state, owner, token, attempt + 1, lease deadline);
 ///   while paused, put them back at the head of ready.
@@ -57,8 +58,11 @@ public final class RedisJobBroker: JobBroker {
     public static let maximumUniqueKeyLength = 200
     /// The longest job name accepted, in UTF-8 bytes.
     public static let maximumNameLength = 200
-    /// Requests per pipeline while enqueueing, so a huge batch does not build one huge buffer.
-    static let enqueueChunkSize = 1_000
+    /// Jobs per `enqueue` script call: large enough that a call's fixed cost is shared, small enough that one call holds
+    /// Redis for about a millisecond.
+    static let enqueueBatchSize = 250
+    /// Script calls per round trip while enqueueing, so a huge batch does not build one huge buffer.
+    static let enqueueBatchesPerRoundTrip = 8
 
     /// A broker over `client` for the queues under `prefix`.
     /// - Parameters:
@@ -87,18 +91,25 @@ public final class RedisJobBroker: JobBroker {
         let keys = try self.keys(queue)
         for request in requests { try self.validate(request) }
         let nowMs = now.epochMilliseconds
+        var outcomes = try await self.store(requests, keys: keys, now: nowMs)
+        try await self.retryStaleUniqueLocks(requests, outcomes: &outcomes, keys: keys, now: nowMs)
+        for (request, outcome) in zip(requests, outcomes) {
+            if case .enqueued = outcome { self.metrics.metrics(queue: queue, job: request.name).enqueued.increment() }
+        }
+        return outcomes
+    }
+
+    /// Runs the `enqueue` script over `requests` in batches of ``enqueueBatchSize``, several batches per round trip.
+    func store(_ requests: [JobRequest], keys: QueueKeys, now: Int64) async throws -> [EnqueueOutcome] {
         var outcomes: [EnqueueOutcome] = []
         outcomes.reserveCapacity(requests.count)
         var start = requests.startIndex
         while start < requests.endIndex {
-            let chunk = requests[start..<min(start + Self.enqueueChunkSize, requests.endIndex)]
-            let replies = try await self.pipeline("enqueue", chunk.map { self.enqueueCommand($0, keys: keys, now: nowMs) })
-            for (request, reply) in zip(chunk, replies) { outcomes.append(try self.enqueueOutcome(reply, request: request)) }
-            start = chunk.endIndex
-        }
-        try await self.retryStaleUniqueLocks(requests, outcomes: &outcomes, keys: keys, now: nowMs)
-        for (request, outcome) in zip(requests, outcomes) {
-            if case .enqueued = outcome { self.metrics.metrics(queue: queue, job: request.name).enqueued.increment() }
+            let end = min(start + Self.enqueueBatchSize * Self.enqueueBatchesPerRoundTrip, requests.endIndex)
+            let batches = stride(from: start, to: end, by: Self.enqueueBatchSize).map { requests[$0..<min($0 + Self.enqueueBatchSize, end)] }
+            let replies = try await self.pipeline("enqueue", batches.map { self.enqueueCommand($0, keys: keys, now: now) })
+            for (batch, reply) in zip(batches, replies) { outcomes += try self.enqueueOutcomes(reply, requests: batch) }
+            start = end
         }
         return outcomes
     }
@@ -129,29 +140,40 @@ public final class RedisJobBroker: JobBroker {
         }
     }
 
-    /// The `enqueue` script call for one request.
-    func enqueueCommand(_ request: JobRequest, keys: QueueKeys, now: Int64) -> RedisCommand {
-        let options = request.options
-        let runAt = max(options.runAt?.epochMilliseconds ?? now, now)
-        var scriptKeys = [keys.job(options.id), keys.ready, keys.scheduled, keys.stats, keys.wake]
-        if let uniqueKey = options.uniqueKey { scriptKeys.append(keys.unique(uniqueKey)) }
-        let arguments = [
-            options.id.description, request.name, request.payload, String(options.maxAttempts), String(now), String(runAt),
-            options.timeout.map { String($0.wholeMilliseconds) } ?? "", options.uniqueKey ?? "",
-            String(options.uniqueFor.wholeMilliseconds),
-        ]
-        return .evalSHA(LuaScripts.enqueue, keys: scriptKeys, arguments: arguments)
+    /// The `enqueue` script call for a batch of requests.
+    func enqueueCommand(_ requests: ArraySlice<JobRequest>, keys: QueueKeys, now: Int64) -> RedisCommand {
+        var scriptKeys = [keys.ready, keys.scheduled, keys.stats, keys.wake]
+        var locks: [String] = []
+        var arguments = [String(now), String(requests.count)]
+        scriptKeys.reserveCapacity(4 + requests.count)
+        arguments.reserveCapacity(2 + 8 * requests.count)
+        for request in requests {
+            let options = request.options
+            scriptKeys.append(keys.job(options.id))
+            if let uniqueKey = options.uniqueKey { locks.append(keys.unique(uniqueKey)) }
+            arguments += [
+                options.id.description, request.name, request.payload, String(options.maxAttempts),
+                String(max(options.runAt?.epochMilliseconds ?? now, now)), options.timeout.map { String($0.wholeMilliseconds) } ?? "",
+                options.uniqueKey ?? "", String(options.uniqueFor.wholeMilliseconds),
+            ]
+        }
+        return .evalSHA(LuaScripts.enqueue, keys: scriptKeys + locks, arguments: arguments)
     }
 
-    /// Reads the `enqueue` script's reply.
-    func enqueueOutcome(_ reply: RedisValue, request: JobRequest) throws(JobQueueError) -> EnqueueOutcome {
-        switch reply {
-        case .integer(1): return .enqueued(request.options.id)
-        case .integer(0): return .duplicateID(request.options.id)
-        case .bulk:
-            return .duplicateUniqueKey(existing: try JobID(parsing: reply.string ?? ""))
-        default:
-            throw JobQueueError(.broker, detail: "enqueue \(request.options.id): unexpected reply \(reply)")
+    /// Reads the `enqueue` script's reply: one outcome per request of the batch.
+    func enqueueOutcomes(_ reply: RedisValue, requests: ArraySlice<JobRequest>) throws(JobQueueError) -> [EnqueueOutcome] {
+        guard let elements = reply.array, elements.count == requests.count else {
+            throw JobQueueError(.broker, detail: "enqueue: unexpected reply \(reply)")
+        }
+        return try zip(requests, elements).map { request, element throws(JobQueueError) in
+            switch element {
+            case .integer(1): return .enqueued(request.options.id)
+            case .integer(0): return .duplicateID(request.options.id)
+            case .bulk:
+                return .duplicateUniqueKey(existing: try JobID(parsing: element.string ?? ""))
+            default:
+                throw JobQueueError(.broker, detail: "enqueue \(request.options.id): unexpected reply \(element)")
+            }
         }
     }
 
@@ -174,8 +196,8 @@ public final class RedisJobBroker: JobBroker {
             guard case .duplicateUniqueKey = outcomes[index], let key = requests[index].options.uniqueKey else { return false }
             return freed.contains(key)
         }
-        let replies = try await self.pipeline("enqueue", again.map { self.enqueueCommand(requests[$0], keys: keys, now: now) })
-        for (index, reply) in zip(again, replies) { outcomes[index] = try self.enqueueOutcome(reply, request: requests[index]) }
+        let retried = try await self.store(again.map { requests[$0] }, keys: keys, now: now)
+        for (index, outcome) in zip(again, retried) { outcomes[index] = outcome }
     }
 
     // MARK: - Redis calls
