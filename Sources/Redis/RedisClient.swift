@@ -19,6 +19,8 @@ public final class RedisClient: Service, Sendable {
     let blockingPool: ConnectionPool<RedisConnectionHandle>
     private let isShutDown = Atomic<Bool>(false)
     let dedicatedThreads = DedicatedThreads()
+    /// Joins the commands of concurrent callers into shared pipelines, at most two batches in flight.
+    let combiner: CommandCombiner
     /// Blocking calls that ran inline on a dedicated thread (see ``withDedicatedThread(_:)``), for tests.
     let inlineCalls = Atomic<Int>(0)
 
@@ -37,6 +39,7 @@ public final class RedisClient: Service, Sendable {
         self.pool = ConnectionPool(configuration: poolConfiguration, isRetryable: isRetryable, connect: connect)
         poolConfiguration.maximumConnections = configuration.blockingPoolSize
         self.blockingPool = ConnectionPool(configuration: poolConfiguration, isRetryable: isRetryable, connect: connect)
+        self.combiner = CommandCombiner(maximumCombiners: min(2, configuration.poolSize))
     }
 
     /// A client for a `redis://` or `unix://` URL with default sizes and timeouts.
@@ -71,9 +74,7 @@ public final class RedisClient: Service, Sendable {
     /// Sends one command and returns its reply.
     /// - Throws: ``RedisError``; an error reply is thrown as ``RedisError/Code/server`` with its ``RedisError/serverMessage``.
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisValue {
-        try await self.execute(on: self.pool) { handle throws(RedisError) in
-            try handle.roundTrip(command).throwingServerError()
-        }
+        try await self.combined([command])[0].throwingServerError()
     }
 
     /// Sends one command given as strings (UTF-8), for example `try await client.send(["SET", key, value])`.
@@ -94,9 +95,7 @@ public final class RedisClient: Service, Sendable {
     /// - Returns: One reply per command, in order.
     public func pipeline(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisValue] {
         guard !commands.isEmpty else { return [] }
-        return try await self.execute(on: self.pool) { handle throws(RedisError) in
-            try handle.pipelineLoadingScripts(commands)
-        }
+        return try await self.combined(commands)
     }
 
     /// ``pipeline(_:)-(RedisCommand)`` for commands given as strings.
@@ -107,10 +106,7 @@ public final class RedisClient: Service, Sendable {
     /// Runs a script by its SHA-1 (`EVALSHA`), loading it first if the server does not know it (`NOSCRIPT`).
     /// - Throws: ``RedisError``; a script error is thrown as ``RedisError/Code/server``.
     public func evalSHA(_ script: RedisScript, keys: [String] = [], arguments: [String] = []) async throws(RedisError) -> RedisValue {
-        let command = RedisCommand.evalSHA(script, keys: keys, arguments: arguments)
-        return try await self.execute(on: self.pool) { handle throws(RedisError) in
-            try handle.pipelineLoadingScripts([command])[0].throwingServerError()
-        }
+        try await self.combined([.evalSHA(script, keys: keys, arguments: arguments)])[0].throwingServerError()
     }
 
     /// Leases one connection to `body`, which runs synchronously on a thread-pool thread with exclusive use of it:
@@ -120,6 +116,16 @@ public final class RedisClient: Service, Sendable {
     }
 
     // MARK: - Internals
+
+    /// Runs `commands` in order on one connection, combined with other callers' commands into one pipeline when several
+    /// are sent at once (see ``CommandCombiner``). Commands that block or change the connection's state go alone.
+    func combined(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisValue] {
+        let send = { (batch: [RedisCommand]) async throws(RedisError) -> [RedisValue] in
+            try await self.execute(on: self.pool) { handle throws(RedisError) in try handle.pipelineLoadingScripts(batch) }
+        }
+        if commands.contains(where: \.mustRunAlone) { return try await send(commands) }
+        return try await self.combiner.run(commands, send: send)
+    }
 
     /// Counts of the ordinary pool, for tests.
     var poolCounts: (open: Int, idle: Int) { (self.pool.statistics.open, self.pool.statistics.idle) }

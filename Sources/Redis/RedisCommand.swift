@@ -61,6 +61,20 @@ public struct RedisCommand: Sendable, Hashable {
         return String(decoding: self.storage[offset..<offset + self.lengths[index]], as: UTF8.self)
     }
 
+    /// Commands that block, or that change or depend on the state of their connection: they never share a pipeline
+    /// with other callers' commands.
+    static let runsAlone: Set<String> = [
+        "BLPOP", "BRPOP", "BLMOVE", "BRPOPLPUSH", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP", "XREAD", "XREADGROUP", "WAIT",
+        "WAITAOF", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE", "MONITOR", "MULTI",
+        "EXEC", "DISCARD", "WATCH", "UNWATCH", "SELECT", "AUTH", "HELLO", "RESET", "CLIENT", "QUIT", "SHUTDOWN", "DEBUG",
+    ]
+
+    /// Whether this command must not share a pipeline with other callers' commands (see ``runsAlone``).
+    var mustRunAlone: Bool {
+        guard self.count > 0, self.lengths[0] <= 12 else { return false }
+        return Self.runsAlone.contains(self.text(at: 0).uppercased())
+    }
+
     /// `EVALSHA sha numkeys keys… arguments…` for `script`, carrying the script so a flushed cache is reloaded.
     public static func evalSHA(_ script: RedisScript, keys: [String] = [], arguments: [String] = []) -> RedisCommand {
         var command = RedisCommand(["EVALSHA", script.sha1, String(keys.count)] + keys + arguments)
