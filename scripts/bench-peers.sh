@@ -54,7 +54,11 @@ for _ in $(seq 1 300); do
 done
 sleep 1
 rss_kb=0
-for pid in "${pids[@]}"; do rss_kb=$((rss_kb + $(ps -o rss= -p "$pid"))); done
+uss_kb=0
+for pid in "${pids[@]}"; do
+    rss_kb=$((rss_kb + $(ps -o rss= -p "$pid")))
+    uss_kb=$((uss_kb + $(awk '/^Private_(Clean|Dirty):/ {sum += $2} END {print sum}' "/proc/$pid/smaps_rollup")))
+done
 
 cat > "$work/drive.rb" <<'RUBY'
 require 'sidekiq'
@@ -96,7 +100,7 @@ puts JSON.generate(
 )
 RUBY
 sidekiq_json=$(ruby "$work/drive.rb" "$work/job.rb" "$jobs")
-sidekiq_json=$(python3 -c "import json,sys; d=json.loads(sys.argv[1]); d['worker_rss_mb']=round(int(sys.argv[2])/1024/int(sys.argv[3]),1); print(json.dumps(d, sort_keys=True))" "$sidekiq_json" "$rss_kb" "$workers")
+sidekiq_json=$(python3 -c "import json,sys; d=json.loads(sys.argv[1]); w=int(sys.argv[4]); d['worker_rss_mb']=round(int(sys.argv[2])/1024/w,1); d['worker_uss_mb']=round(int(sys.argv[3])/1024/w,1); print(json.dumps(d, sort_keys=True))" "$sidekiq_json" "$rss_kb" "$uss_kb" "$workers")
 echo "sidekiq: $sidekiq_json"
 for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 
@@ -110,7 +114,7 @@ sidekiq, reelay = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 print()
 print("| figure | reelay | sidekiq 6.4 | reelay / sidekiq |")
 print("|---|---:|---:|---:|")
-for key in ("enqueue_per_s", "process_per_s", "worker_rss_mb", "redis_cpu_us_per_job"):
+for key in ("enqueue_per_s", "process_per_s", "worker_rss_mb", "worker_uss_mb", "redis_cpu_us_per_job"):
     r, s = reelay[key], sidekiq[key]
     print(f"| {key} | {r:,} | {s:,} | {r / s:.2f} |")
 print(f"| pickup latency p50 / p99 (ms, paced) | {reelay['latency_ms']['p50']} / {reelay['latency_ms']['p99']} | – | |")

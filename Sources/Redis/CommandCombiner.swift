@@ -47,6 +47,13 @@ final class CommandCombiner: Sendable {
     func run(
         _ commands: [RedisCommand], send: ([RedisCommand]) async throws(RedisError) -> [RedisValue]
     ) async throws(RedisError) -> [RedisValue] {
+        if self.state.withLock({ state in
+            guard state.combiners < self.maximumCombiners else { return false }
+            state.combiners += 1
+            return true
+        }) {
+            return try await self.combine(own: commands, send: send).get()  // a free turn: no queueing, no suspension
+        }
         let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
             let combineNow = self.state.withLock { state -> Bool in
                 if state.combiners < self.maximumCombiners {

@@ -26,6 +26,8 @@ struct QueueBenchmarkReport: Codable {
     var latencyMs: Latency
     /// Resident memory of an idle worker process, averaged over the workers.
     var workerRssMb: Double
+    /// The part of that no other process shares (``QueueBenchmark/uniqueMegabytes(pid:)``), averaged over the workers.
+    var workerUssMb: Double
     /// Redis CPU (user + system) spent per job over the bulk run.
     var redisCpuUsPerJob: Double
 
@@ -36,6 +38,7 @@ struct QueueBenchmarkReport: Codable {
         case processPerS = "process_per_s"
         case latencyMs = "latency_ms"
         case workerRssMb = "worker_rss_mb"
+        case workerUssMb = "worker_uss_mb"
         case redisCpuUsPerJob = "redis_cpu_us_per_job"
     }
 }
@@ -58,6 +61,7 @@ struct QueueBenchmark {
             try await self.waitForWorkers(queue: queue, count: workers.count)
             try await Task.sleep(for: .seconds(1))  // let start-up allocations settle before reading RSS
             let rss = workers.map { Self.residentMegabytes(pid: $0.processIdentifier) }.reduce(0, +) / Double(workers.count)
+            let unique = workers.map { Self.uniqueMegabytes(pid: $0.processIdentifier) }.reduce(0, +) / Double(workers.count)
 
             let padding = self.options.payloadBytes > 0 ? String(repeating: "x", count: self.options.payloadBytes) : nil
             let requests = try (0..<self.options.jobs).map { _ throws(JobQueueError) in
@@ -81,6 +85,7 @@ struct QueueBenchmark {
                 jobs: self.options.jobs, workers: self.options.workers, concurrency: self.options.concurrency,
                 payloadBytes: self.options.payloadBytes, enqueuePerS: (Double(self.options.jobs) / enqueueSeconds).rounded(),
                 processPerS: (Double(self.options.jobs) / window).rounded(), latencyMs: latency, workerRssMb: (rss * 10).rounded() / 10,
+                workerUssMb: (unique * 10).rounded() / 10,
                 redisCpuUsPerJob: ((cpuAfter - cpuBefore) * 1e6 / Double(self.options.jobs) * 10).rounded() / 10)
         } catch {
             try? await self.cleanUp(keys: keys, ids: ids, counter: counter)
@@ -121,9 +126,20 @@ struct QueueBenchmark {
     }
 
     static func residentMegabytes(pid: Int32) -> Double {
-        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+        Self.kilobytes(["VmRSS:"], in: "/proc/\(pid)/status") / 1024
+    }
+
+    /// The unique set size of a process: pages no other process maps (its heap and stacks, written data), which is what
+    /// one more worker on a host costs; the executable's and shared libraries' pages it shares are left out.
+    static func uniqueMegabytes(pid: Int32) -> Double {
+        Self.kilobytes(["Private_Clean:", "Private_Dirty:"], in: "/proc/\(pid)/smaps_rollup") / 1024
+    }
+
+    /// The sum of the `… kB` values of the lines of `file` that start with one of `fields`.
+    private static func kilobytes(_ fields: [String], in file: String) -> Double {
+        let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { line in fields.contains { line.hasPrefix($0) } }
+            .map { Double($0.split(separator: " ").dropFirst().first ?? "0") ?? 0 }.reduce(0, +)
     }
 
     // MARK: - Measuring
