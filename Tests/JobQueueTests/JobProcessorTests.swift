@@ -238,6 +238,99 @@ struct WaitTimedOut: Error, CustomStringConvertible {
     }
 }
 
+extension JobProcessorTests {
+    /// Prefetched jobs wait in the worker, leased: their leases are renewed while they wait (a lease recoverer running
+    /// every 100 ms with a 1.5 s lease finds nothing to take back, though the last ones wait about 2.4 s), and each
+    /// runs once, as attempt 1.
+    @Test func prefetchedJobsKeepTheirLeasesAndRunOnce() async throws {
+        let harness = try await WorkerHarness.make()
+        let key = TestEnvironment.uniqueName("count")
+        var configuration = harness.configuration(concurrency: 2, lease: .milliseconds(1500))
+        configuration.prefetch = 4
+        let processor = self.processor(harness, configuration: configuration)
+        var maintenance = MaintenanceConfiguration()
+        maintenance.queues = [harness.queue]
+        maintenance.recoveryInterval = .milliseconds(100)
+        let recoverer = MaintenanceLoop.leaseRecoverer(broker: harness.broker, configuration: maintenance, logger: Logger(label: "test"))
+        let recovery = ServiceGroup(services: [recoverer], logger: Logger(label: "test"))
+        var ids: [JobID] = []
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await recovery.run() }
+            try await harness.running(processor) { _ in
+                ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "slow", key: key), count: 6))
+                try await harness.waitUntil("the worker to hold all six, two of them running") {
+                    try await harness.client.send(["LLEN", harness.keys.active]) == .integer(6) && processor.runningJobs == 2
+                }
+                try await harness.waitUntil("six runs", timeout: .seconds(30)) { try await harness.counter(key) == 6 }
+                try await harness.waitUntil("all completed") {
+                    try await ids.asyncMap { try await harness.field($0, JobHashField.state) }.allSatisfy { $0 == "completed" }
+                }
+            }
+            await recovery.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(try await harness.counter(key) == 6)
+        for id in ids {
+            #expect(try await harness.field(id, JobHashField.attempt) == "1")
+            #expect(try await harness.field(id, JobHashField.stalls) == "0", "never taken back from the buffer")
+        }
+        await harness.client.shutdown()
+    }
+
+    /// On shutdown the running job is put back when the grace ends and the prefetched ones at once, unstarted: all
+    /// end in ready with no attempt used, and nothing stays in active.
+    @Test func shutdownPutsBackPrefetchedJobsUnstarted() async throws {
+        let harness = try await WorkerHarness.make()
+        let runs = Runs()
+        var configuration = harness.configuration(concurrency: 1, grace: .milliseconds(200))
+        configuration.prefetch = 3
+        let processor = self.processor(harness, runs: runs, configuration: configuration)
+        var ids: [JobID] = []
+        try await harness.running(processor) { _ in
+            ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "stuck", key: "unused"), count: 4))
+            try await harness.waitUntil("one running, three held") {
+                try await harness.client.send(["LLEN", harness.keys.active]) == .integer(4) && processor.runningJobs == 1
+            }
+        }
+        #expect(runs.attempts == [1], "only one started")
+        for id in ids {
+            #expect(try await harness.field(id, JobHashField.state) == "ready")
+            #expect(try await harness.field(id, JobHashField.attempt) == "0")
+        }
+        let ready = try await harness.client.send(["LRANGE", harness.keys.ready, "0", "-1"]).array?.compactMap(\.string) ?? []
+        #expect(Set(ready) == Set(ids.map(\.description)) && ready.count == 4)
+        #expect(try await harness.client.send(["LLEN", harness.keys.active]) == .integer(0))
+        await harness.client.shutdown()
+    }
+}
+
+extension JobProcessorTests {
+    /// A running job whose lease expires (a stalled heartbeat, say) is recovered and taken again by the same worker:
+    /// two runs of one id in one process. Each keeps its own entry, so the heartbeat stops the old run, and a shutdown
+    /// still ends within the grace with the job back in ready; before entries were keyed by lease token, the second
+    /// run replaced the first one's entry and the worker never finished shutting down.
+    @Test(.timeLimit(.minutes(1))) func aJobTakenAgainByTheSameWorkerDoesNotHangIt() async throws {
+        let harness = try await WorkerHarness.make()
+        let runs = Runs()
+        let processor = self.processor(harness, runs: runs, configuration: harness.configuration(concurrency: 2, grace: .milliseconds(300)))
+        var id: JobID?
+        let stopped = ContinuousClock.now
+        try await harness.running(processor) { _ in
+            id = try await harness.enqueue([ProbeJob(mode: "stuck", key: "unused")]).first
+            try await harness.waitUntil("the first run") { processor.runningJobs == 1 }
+            // Expire the lease by hand and recover it, as a recoverer elsewhere would: the idle slot takes it again.
+            _ = try await harness.client.send(["ZADD", harness.keys.lease, "0", id!.description])
+            let recovered = try await harness.broker.recoverExpiredLeases(queue: harness.queue, now: Date(), maxStalls: 3, orphanGrace: .seconds(30))
+            #expect(recovered == [id!])
+            try await harness.waitUntil("the second run") { runs.attempts == [1, 2] }
+        }
+        #expect(ContinuousClock.now - stopped < .seconds(15), "shutdown finished")
+        #expect(try await harness.field(id!, JobHashField.state) == "ready")
+        #expect(try await harness.client.send(["LLEN", harness.keys.active]) == .integer(0))
+        await harness.client.shutdown()
+    }
+}
+
 struct TestFailure: Error { var message: String }
 
 /// The attempt numbers a probe job ran with, in order.

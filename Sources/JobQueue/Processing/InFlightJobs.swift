@@ -13,16 +13,21 @@ enum StopReason: Sendable, Equatable {
 /// The jobs this worker is running: the heartbeat renews their leases from here, and one watchdog tells a handler to
 /// stop when its lease was lost, its timeout passed or the shutdown grace ended. Each job waits on a continuation, so a
 /// running job costs no timer of its own (a per-job `Task.sleep` leaves a timer behind for its whole timeout).
+///
+/// Entries are keyed by lease token, not job id: a job whose lease expired here and that this same worker took again
+/// is two runs, and the newer one must not replace the older one's entry (its watcher would never be woken).
 final class InFlightJobs: Sendable {
     private struct Entry {
         var job: LeasedJob
         var deadline: ContinuousClock.Instant
+        /// False while the job waits in the worker's prefetch buffer (leased, renewed, not started).
+        var isStarted: Bool
         var stop: StopReason?
         var waiter: CheckedContinuation<StopReason?, Never>?
     }
 
     private struct State {
-        var entries: [JobID: Entry] = [:]
+        var entries: [String: Entry] = [:]
         var busyWaiter: CheckedContinuation<Void, Never>?
         /// Set once the shutdown grace is over: a job that starts after it is told to stop at once.
         var graceOver = false
@@ -33,48 +38,61 @@ final class InFlightJobs: Sendable {
     /// Jobs running now.
     var jobs: [LeasedJob] { self.state.withLock { $0.entries.values.map(\.job) } }
 
-    /// How many run now.
-    var count: Int { self.state.withLock { $0.entries.count } }
+    /// How many have started and not finished.
+    var count: Int { self.state.withLock { $0.entries.values.count(where: \.isStarted) } }
 
-    /// Adds a job that must stop by `deadline` (its timeout), waking a watchdog that waits for work.
+    /// Adds a job that waits in the prefetch buffer: its lease is renewed, it has no timeout yet.
+    func hold(_ job: LeasedJob) {
+        self.state.withLock { state in
+            state.entries[job.leaseToken] = Entry(job: job, deadline: .now + .seconds(86_400 * 365), isStarted: false)
+        }
+    }
+
+    /// Adds a job that starts now and must stop by `deadline` (its timeout), waking a watchdog that waits for work. A
+    /// held job keeps what it was told meanwhile (a lost lease), so it stops at once.
     func insert(_ job: LeasedJob, deadline: ContinuousClock.Instant) {
         let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.entries[job.id] = Entry(job: job, deadline: deadline, stop: state.graceOver ? .shutdownDeadline : nil)
+            let stop = state.entries[job.leaseToken]?.stop ?? (state.graceOver ? .shutdownDeadline : nil)
+            state.entries[job.leaseToken] = Entry(job: job, deadline: deadline, isStarted: true, stop: stop)
             defer { state.busyWaiter = nil }
             return state.busyWaiter
         }
         waiter?.resume()
     }
 
+    /// Whether the job's lease was taken over since it was added.
+    func isLost(_ job: LeasedJob) -> Bool { self.state.withLock { $0.entries[job.leaseToken]?.stop == .leaseLost } }
+
     /// Forgets a job; a watcher still waiting on it returns `nil`.
-    func remove(_ id: JobID) {
-        let waiter = self.state.withLock { $0.entries.removeValue(forKey: id)?.waiter }
+    func remove(_ job: LeasedJob) {
+        let waiter = self.state.withLock { $0.entries.removeValue(forKey: job.leaseToken)?.waiter }
         waiter?.resume(returning: nil)
     }
 
-    /// Flags jobs whose lease another worker took over and wakes their watchers.
+    /// Flags jobs whose lease another worker took over and wakes their watchers. (Should this worker hold two runs of
+    /// one id, both are told: the renewal reports ids, and the newer run is then recovered and run again.)
     func markLost(_ ids: Set<JobID>) {
         self.stop(.leaseLost) { ids.contains($0.job.id) }
     }
 
-    /// Stops every job whose timeout has passed at `now`.
+    /// Stops every started job whose timeout has passed at `now`.
     func expire(now: ContinuousClock.Instant) {
-        self.stop(.timedOut) { $0.deadline <= now }
+        self.stop(.timedOut) { $0.isStarted && $0.deadline <= now }
     }
 
     /// Stops every running job, and every job that starts from now on: the shutdown grace is over.
     func stopAll() {
         self.state.withLock { $0.graceOver = true }
-        self.stop(.shutdownDeadline) { _ in true }
+        self.stop(.shutdownDeadline) { $0.isStarted }
     }
 
     private func stop(_ reason: StopReason, where matches: (Entry) -> Bool) {
         let waiters = self.state.withLock { state -> [CheckedContinuation<StopReason?, Never>] in
             var waiters: [CheckedContinuation<StopReason?, Never>] = []
-            for (id, entry) in state.entries where entry.stop == nil && matches(entry) {
-                state.entries[id]?.stop = reason
+            for (token, entry) in state.entries where entry.stop == nil && matches(entry) {
+                state.entries[token]?.stop = reason
                 if let waiter = entry.waiter { waiters.append(waiter) }
-                state.entries[id]?.waiter = nil
+                state.entries[token]?.waiter = nil
             }
             return waiters
         }
@@ -82,21 +100,23 @@ final class InFlightJobs: Sendable {
     }
 
     /// Returns why the job must stop, or `nil` when it was removed or the calling task was cancelled first.
-    func waitForStop(_ id: JobID) async -> StopReason? {
+    func waitForStop(_ job: LeasedJob) async -> StopReason? {
+        let token = job.leaseToken
+        return
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<StopReason?, Never>) in
                 let answer = self.state.withLock { state -> StopReason?? in
-                    guard let entry = state.entries[id], !Task.isCancelled else { return .some(nil) }
+                    guard let entry = state.entries[token], !Task.isCancelled else { return .some(nil) }
                     if let stop = entry.stop { return .some(stop) }
-                    state.entries[id]?.waiter = continuation
+                    state.entries[token]?.waiter = continuation
                     return .none
                 }
                 if let answer { continuation.resume(returning: answer) }
             }
         } onCancel: {
             let waiter = self.state.withLock { state -> CheckedContinuation<StopReason?, Never>? in
-                defer { state.entries[id]?.waiter = nil }
-                return state.entries[id]?.waiter
+                defer { state.entries[token]?.waiter = nil }
+                return state.entries[token]?.waiter
             }
             waiter?.resume(returning: nil)
         }
@@ -107,7 +127,7 @@ final class InFlightJobs: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = self.state.withLock { state -> Bool in
-                    if !state.entries.isEmpty || Task.isCancelled { return true }
+                    if state.entries.values.contains(where: \.isStarted) || Task.isCancelled { return true }
                     state.busyWaiter?.resume()
                     state.busyWaiter = continuation
                     return false

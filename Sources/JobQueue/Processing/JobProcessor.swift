@@ -86,39 +86,62 @@ public final class JobProcessor: Service, Sendable {
 
     // MARK: - Slots
 
-    /// Claims as many jobs as there are free slots and starts each in `jobs`, until graceful shutdown.
+    /// Claims as many jobs as there are free slots (plus ``WorkerConfiguration/prefetch`` to keep in hand) and starts
+    /// each in `jobs`, until graceful shutdown; then puts back the prefetched jobs that never started.
     private func pickupLoop(into jobs: inout DiscardingTaskGroup) async {
         let picker = QueuePicker(queues: self.configuration.queues, strict: self.configuration.strictPriority)
         var generator = SystemRandomNumberGenerator()
+        var buffer: [LeasedJob] = []  // taken and leased (renewed by the heartbeat), waiting for a slot
         var failures = 0
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            let free = await withTaskCancellationOrGracefulShutdownHandler {
+            while !buffer.isEmpty, self.slots.freeCount > 0 { self.start(buffer.removeFirst(), in: &jobs) }
+            let free = self.slots.freeCount
+            let room = free + self.configuration.prefetch - buffer.count
+            if room > 0 {
+                // Block for the next job only when a slot is idle with nothing in hand; otherwise take what is ready.
+                let blocking = free > 0 && buffer.isEmpty
+                do {
+                    let claimed = try await self.claim(order: picker.order(using: &generator), limit: min(room, 1_000), blocking: blocking)
+                    failures = 0
+                    if Task.isShuttingDownGracefully {
+                        // Taken while shutdown began (a blocking pickup that was already waiting): put back unstarted.
+                        await self.putBack(claimed)
+                        break
+                    }
+                    for job in claimed { self.inFlight.hold(job) }
+                    buffer += claimed
+                    if !claimed.isEmpty || blocking { continue }
+                } catch {
+                    // Redis down or refusing: back off (up to 2 s) instead of spinning; the client reconnects by itself.
+                    failures += 1
+                    self.logger.warning("pickup failed", metadata: ["error": "\(error)"])
+                    try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
+                    continue
+                }
+            }
+            // Every slot is busy, and the buffer is full or nothing is ready: wait for a slot.
+            let freed = await withTaskCancellationOrGracefulShutdownHandler {
                 await self.slots.waitForFree()
             } onCancelOrGracefulShutdown: {
                 self.slots.close()
             }
-            guard free > 0, !Task.isShuttingDownGracefully, !Task.isCancelled else { break }
-            do {
-                let claimed = try await self.claim(order: picker.order(using: &generator), limit: free)
-                failures = 0
-                if Task.isShuttingDownGracefully {
-                    // Taken while shutdown began (a blocking pickup that was already waiting): put back unstarted.
-                    await self.putBack(claimed)
-                    break
-                }
-                for job in claimed {
-                    self.slots.take()
-                    jobs.addTask {
-                        await self.process(job)
-                        self.slots.release()
-                    }
-                }
-            } catch {
-                // Redis down or refusing: back off (up to 2 s) instead of spinning; the client reconnects by itself.
-                failures += 1
-                self.logger.warning("pickup failed", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
-            }
+            if freed == 0 { break }
+        }
+        await self.putBack(buffer)
+        for job in buffer { self.inFlight.remove(job) }
+    }
+
+    /// Starts a taken job in a free slot, unless its lease was taken over while it waited in the buffer.
+    private func start(_ job: LeasedJob, in jobs: inout DiscardingTaskGroup) {
+        if self.inFlight.isLost(job) {
+            self.inFlight.remove(job)
+            self.logger.warning("a prefetched job's lease was taken over before it started", metadata: ["job.id": "\(job.id)"])
+            return
+        }
+        self.slots.take()
+        jobs.addTask {
+            await self.process(job)
+            self.slots.release()
         }
     }
 
@@ -136,13 +159,14 @@ public final class JobProcessor: Service, Sendable {
         }
     }
 
-    /// Takes up to `limit` jobs from the queues in `order`: whatever is ready in the first queue that has some, else
-    /// waits on the last queue (the full pickup wait when it is the only one, at most 100 ms otherwise, so the other
-    /// queues are looked at again soon).
-    private func claim(order: [String], limit: Int) async throws -> [LeasedJob] {
+    /// Takes up to `limit` jobs from the queues in `order`: whatever is ready in the first queue that has some; when
+    /// `blocking` and none has any, waits on the last queue (the full pickup wait when it is the only one, at most
+    /// 100 ms otherwise, so the other queues are looked at again soon).
+    private func claim(order: [String], limit: Int, blocking: Bool) async throws -> [LeasedJob] {
         for (index, queue) in order.enumerated() {
             let isLast = index == order.count - 1
-            let wait: Duration = isLast ? (order.count == 1 ? self.configuration.claimWait : min(self.configuration.claimWait, .milliseconds(100))) : .zero
+            var wait: Duration = .zero
+            if blocking, isLast { wait = order.count == 1 ? self.configuration.claimWait : min(self.configuration.claimWait, .milliseconds(100)) }
             let jobs = try await self.broker.claim(
                 queue: queue, worker: self.configuration.workerID, limit: limit, leaseDuration: self.configuration.leaseDuration,
                 wait: wait, now: Date())
@@ -177,7 +201,7 @@ public final class JobProcessor: Service, Sendable {
         await self.settle(job, outcome: outcome, logger: logger, metrics: metrics)
         // A completion stays in flight (leased, renewed) until the completion loop has written it.
         if case .completed = outcome { return }
-        self.inFlight.remove(job.id)
+        self.inFlight.remove(job)
     }
 
     /// Writes completions in batches until the batcher is finished. A batch that cannot be written is tried again for
@@ -202,7 +226,7 @@ public final class JobProcessor: Service, Sendable {
                 } else {
                     pending.logger.error("could not record the job's completion; its lease will expire and it will run again")
                 }
-                self.inFlight.remove(pending.job.id)
+                self.inFlight.remove(pending.job)
             }
         }
     }
@@ -230,7 +254,7 @@ public final class JobProcessor: Service, Sendable {
                 }
             }
             group.addTask {
-                switch await self.inFlight.waitForStop(job.id) {
+                switch await self.inFlight.waitForStop(job) {
                 case .leaseLost: .leaseLost
                 case .timedOut: .timedOut
                 case .shutdownDeadline: .shutdownDeadline

@@ -30,6 +30,9 @@ final class SlotGate: Sendable {
 
     private var isClosed: Bool { self.state.withLock { $0.closed } }
 
+    /// Slots free right now (0 once closed).
+    var freeCount: Int { self.state.withLock { $0.closed ? 0 : $0.free } }
+
     /// Takes one slot for a job that is about to start.
     func take() { self.state.withLock { $0.free -= 1 } }
 

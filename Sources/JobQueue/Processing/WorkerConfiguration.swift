@@ -19,6 +19,10 @@ public struct WorkerConfiguration: Sendable {
     public var strictPriority = false
     /// Jobs run at the same time by this process (one pickup loop feeds them, holding one blocking Redis connection).
     public var concurrency = 8
+    /// Jobs taken ahead of free slots and kept, leased and renewed, until a slot frees (0: none). It hides the pickup's
+    /// round trip when jobs are short, at the price of up to this many jobs waiting here that another worker could run
+    /// (and that still start after their queue is paused); on shutdown they go back unstarted, attempts unchanged.
+    public var prefetch = 0
     /// A job whose lease is not renewed within this time goes back to the queue.
     public var leaseDuration: Duration = .seconds(30)
     /// How often leases are renewed (default a third of the lease).
@@ -32,7 +36,7 @@ public struct WorkerConfiguration: Sendable {
     /// This worker's id in leases and in the worker registry (`host:pid:random` by default).
     public var workerID: String
 
-    /// Defaults: queue `publish`, 8 slots, 30 s leases renewed every 10 s, 1 s pickup wait, 5 min job timeout,
+    /// Defaults: queue `publish`, 8 slots, no prefetch, 30 s leases renewed every 10 s, 1 s pickup wait, 5 min job timeout,
     /// 25 s shutdown grace.
     public init(workerID: String) {
         self.workerID = workerID

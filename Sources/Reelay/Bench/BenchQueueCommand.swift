@@ -22,6 +22,7 @@ struct BenchQueueCommand: AsyncParsableCommand {
     @Option(help: "Jobs in the bulk run.") var jobs = 100_000
     @Option(help: "Worker processes.") var workers = 2
     @Option(help: "Slots per worker process.") var concurrency = 10
+    @Option(help: "Jobs each worker takes ahead of its free slots (its --prefetch).") var prefetch = 0
     @Option(name: .customLong("payload-bytes"), help: "Extra payload bytes per job.") var payloadBytes = 0
     @Option(name: .customLong("paced-jobs"), help: "Jobs in the paced latency run.") var pacedJobs = 1000
     @Option(name: .customLong("paced-rate"), help: "Jobs per second in the paced run.") var pacedRate = 200
@@ -29,8 +30,8 @@ struct BenchQueueCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...10_000_000).contains(self.jobs), (1...64).contains(self.workers), (1...1000).contains(self.concurrency),
-            (0...1_000_000).contains(self.payloadBytes), (0...1_000_000).contains(self.pacedJobs), (1...100_000).contains(self.pacedRate)
-        else { throw ValidationError("jobs 1…10M, workers 1…64, concurrency 1…1000, payload-bytes 0…1M, paced-jobs 0…1M, paced-rate 1…100k") }
+            (0...1000).contains(self.prefetch), (0...1_000_000).contains(self.payloadBytes), (0...1_000_000).contains(self.pacedJobs), (1...100_000).contains(self.pacedRate)
+        else { throw ValidationError("jobs 1…10M, workers 1…64, concurrency 1…1000, prefetch 0…1000, payload-bytes 0…1M, paced-jobs 0…1M, paced-rate 1…100k") }
     }
 
     func run() async throws {

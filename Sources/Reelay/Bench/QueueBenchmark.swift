@@ -17,6 +17,7 @@ struct QueueBenchmarkReport: Codable {
     var jobs: Int
     var workers: Int
     var concurrency: Int
+    var prefetch: Int
     var payloadBytes: Int
     /// Bulk enqueue rate (one call, pipelined).
     var enqueuePerS: Double
@@ -32,7 +33,7 @@ struct QueueBenchmarkReport: Codable {
     var redisCpuUsPerJob: Double
 
     enum CodingKeys: String, CodingKey {
-        case jobs, workers, concurrency
+        case jobs, workers, concurrency, prefetch
         case payloadBytes = "payload_bytes"
         case enqueuePerS = "enqueue_per_s"
         case processPerS = "process_per_s"
@@ -83,6 +84,7 @@ struct QueueBenchmark {
             try await self.cleanUp(keys: keys, ids: ids, counter: counter)
             return QueueBenchmarkReport(
                 jobs: self.options.jobs, workers: self.options.workers, concurrency: self.options.concurrency,
+                prefetch: self.options.prefetch,
                 payloadBytes: self.options.payloadBytes, enqueuePerS: (Double(self.options.jobs) / enqueueSeconds).rounded(),
                 processPerS: (Double(self.options.jobs) / window).rounded(), latencyMs: latency, workerRssMb: (rss * 10).rounded() / 10,
                 workerUssMb: (unique * 10).rounded() / 10,
@@ -98,6 +100,7 @@ struct QueueBenchmark {
     private func startWorkers(queue: String) throws -> [Process] {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var arguments = ["worker", "--queues", queue, "--concurrency", String(self.options.concurrency), "--log-level", "warning"]
+        arguments += ["--prefetch", String(self.options.prefetch)]
         if let file = self.options.global.configFile { arguments += ["--config", file] }
         if let url = self.options.global.redisURL { arguments += ["--redis-url", url] }
         return try (0..<self.options.workers).map { _ in

@@ -64,6 +64,9 @@ enum SettingsCatalog {
     static let workerConcurrency = SettingDefinition(
         variable: "REELAY_WORKER_CONCURRENCY", flag: "concurrency", defaultValue: "8",
         help: "Jobs one worker process runs at the same time.")
+    static let workerPrefetch = SettingDefinition(
+        variable: "REELAY_WORKER_PREFETCH", flag: "prefetch", defaultValue: "0",
+        help: "Jobs a worker takes ahead of its free slots and keeps, leased, until one frees (0: none; for many short jobs).")
     static let workerLease = SettingDefinition(
         variable: "REELAY_WORKER_LEASE", flag: "lease", defaultValue: "30s",
         help: "A job whose worker stops renewing its lease for this long goes back to the queue (renewed every third of it).")
@@ -111,7 +114,7 @@ enum SettingsCatalog {
 
     /// The settings of `reelay worker`.
     static let worker: [SettingDefinition] = [
-        workerQueues, workerStrictPriority, workerConcurrency, workerLease, workerShutdownGrace, workerJobTimeout,
+        workerQueues, workerStrictPriority, workerConcurrency, workerPrefetch, workerLease, workerShutdownGrace, workerJobTimeout,
         workerMaintenance, mediaRoot,
     ]
 
