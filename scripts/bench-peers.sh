@@ -3,6 +3,7 @@
 # 2 worker processes × concurrency 10, N jobs bulk-enqueued while the workers run.
 #
 #   JOBS (100000)  WORKERS (2)  CONCURRENCY (10)  REDIS_HOST/REDIS_PORT (127.0.0.1:6390)  REELAY_BIN (.build/release/reelay)
+#   PREFETCH (0)   the Reelay workers' --prefetch (Sidekiq has no such setting)
 #
 # Sidekiq runs in Redis database 2 so its keys stay apart. Prints Sidekiq's figures, Reelay's (`reelay bench queue --json`),
 # then a Markdown table. Sidekiq OSS uses its basic fetch (BRPOP): a job in flight lives only in the process's memory.
@@ -12,6 +13,7 @@ cd "$(dirname "$0")/.."
 jobs=${JOBS:-100000}
 workers=${WORKERS:-2}
 concurrency=${CONCURRENCY:-10}
+prefetch=${PREFETCH:-0}
 host=${REDIS_HOST:-127.0.0.1}
 port=${REDIS_PORT:-6390}
 bin=${REELAY_BIN:-.build/release/reelay}
@@ -104,7 +106,7 @@ sidekiq_json=$(python3 -c "import json,sys; d=json.loads(sys.argv[1]); w=int(sys
 echo "sidekiq: $sidekiq_json"
 for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
 
-reelay_json=$("$bin" bench queue --jobs "$jobs" --workers "$workers" --concurrency "$concurrency" --json \
+reelay_json=$("$bin" bench queue --jobs "$jobs" --workers "$workers" --concurrency "$concurrency" --prefetch "$prefetch" --json \
     --redis-url "redis://$host:$port/0")
 echo "reelay:  $reelay_json"
 
