@@ -305,6 +305,27 @@ extension JobProcessorTests {
 }
 
 extension JobProcessorTests {
+    /// A job's own timeout stops its handler (within the watchdog's 100 ms tick) and counts as a failed attempt: two
+    /// attempts of 300 ms each, then dead with the timeout as its last error; the worker's other slot stays free.
+    @Test func aJobPastItsTimeoutFailsTheAttempt() async throws {
+        let harness = try await WorkerHarness.make()
+        let runs = Runs()
+        let processor = self.processor(harness, runs: runs)
+        var id: JobID?
+        let started = ContinuousClock.now
+        try await harness.running(processor) { _ in
+            id = try await harness.enqueue([ProbeJob(mode: "stuck", key: "unused")]) { _ in
+                EnqueueOptions(maxAttempts: 2, timeout: .milliseconds(300))
+            }.first
+            try await harness.waitUntil("dead after two timed-out attempts") { try await harness.field(id!, JobHashField.state) == "dead" }
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(runs.attempts == [1, 2])
+        #expect(elapsed >= .milliseconds(600) && elapsed < .seconds(10), "\(elapsed)")
+        #expect(try await harness.field(id!, JobHashField.lastError)?.contains("timed out") == true)
+        await harness.client.shutdown()
+    }
+
     /// A running job whose lease expires (a stalled heartbeat, say) is recovered and taken again by the same worker:
     /// two runs of one id in one process. Each keeps its own entry, so the heartbeat stops the old run, and a shutdown
     /// still ends within the grace with the job back in ready; before entries were keyed by lease token, the second
