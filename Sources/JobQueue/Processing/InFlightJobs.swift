@@ -35,7 +35,7 @@ final class InFlightJobs: Sendable {
 
     private let state = Mutex(State())
 
-    /// Jobs running now.
+    /// Every job held now, running or prefetched: the leases the heartbeat renews.
     var jobs: [LeasedJob] { self.state.withLock { $0.entries.values.map(\.job) } }
 
     /// How many have started and not finished.
