@@ -240,13 +240,13 @@ struct WaitTimedOut: Error, CustomStringConvertible {
 
 extension JobProcessorTests {
     /// Prefetched jobs wait in the worker, leased: their leases are renewed while they wait (a lease recoverer running
-    /// every 100 ms with a 1.5 s lease finds nothing to take back, though the last ones wait about 2.4 s), and each
-    /// runs once, as attempt 1.
+    /// every 100 ms with the harness's 3 s lease finds nothing to take back, though the last ones wait about 4.8 s), and
+    /// each runs once, as attempt 1.
     @Test func prefetchedJobsKeepTheirLeasesAndRunOnce() async throws {
         let harness = try await WorkerHarness.make()
         let key = TestEnvironment.uniqueName("count")
-        var configuration = harness.configuration(concurrency: 2, lease: .milliseconds(1500))
-        configuration.prefetch = 4
+        var configuration = harness.configuration(concurrency: 2)
+        configuration.prefetch = 12
         let processor = self.processor(harness, configuration: configuration)
         var maintenance = MaintenanceConfiguration()
         maintenance.queues = [harness.queue]
@@ -257,11 +257,11 @@ extension JobProcessorTests {
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await recovery.run() }
             try await harness.running(processor) { _ in
-                ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "slow", key: key), count: 6))
-                try await harness.waitUntil("the worker to hold all six, two of them running") {
-                    try await harness.client.send(["LLEN", harness.keys.active]) == .integer(6) && processor.runningJobs == 2
+                ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "slow", key: key), count: 14))
+                try await harness.waitUntil("the worker to hold all 14, two of them running") {
+                    try await harness.client.send(["LLEN", harness.keys.active]) == .integer(14) && processor.runningJobs == 2
                 }
-                try await harness.waitUntil("six runs", timeout: .seconds(30)) { try await harness.counter(key) == 6 }
+                try await harness.waitUntil("14 runs", timeout: .seconds(30)) { try await harness.counter(key) == 14 }
                 try await harness.waitUntil("all completed") {
                     try await ids.asyncMap { try await harness.field($0, JobHashField.state) }.allSatisfy { $0 == "completed" }
                 }
@@ -269,7 +269,7 @@ extension JobProcessorTests {
             await recovery.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
-        #expect(try await harness.counter(key) == 6)
+        #expect(try await harness.counter(key) == 14)
         for id in ids {
             #expect(try await harness.field(id, JobHashField.attempt) == "1")
             #expect(try await harness.field(id, JobHashField.stalls) == "0", "never taken back from the buffer")
