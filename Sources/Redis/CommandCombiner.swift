@@ -47,19 +47,13 @@ final class CommandCombiner: Sendable {
     func run(
         _ commands: [RedisCommand], send: ([RedisCommand]) async throws(RedisError) -> [RedisValue]
     ) async throws(RedisError) -> [RedisValue] {
-        if self.state.withLock({ state in
-            guard state.combiners < self.maximumCombiners else { return false }
-            state.combiners += 1
-            return true
-        }) {
+        if self.state.withLock({ self.takeTurn(&$0) }) {
             return try await self.combine(own: commands, send: send).get()  // a free turn: no queueing, no suspension
         }
         let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
+            // Checked again under the lock: every combiner may have finished since, and nobody would take this entry.
             let combineNow = self.state.withLock { state -> Bool in
-                if state.combiners < self.maximumCombiners {
-                    state.combiners += 1
-                    return true
-                }
+                if self.takeTurn(&state) { return true }
                 state.queue.append(Entry(commands: commands, waiter: continuation))
                 return false
             }
@@ -69,6 +63,13 @@ final class CommandCombiner: Sendable {
         case .done(let result): return try result.get()
         case .combine: return try await self.combine(own: commands, send: send).get()
         }
+    }
+
+    /// Takes a combiner's turn if fewer than `maximumCombiners` batches are in flight.
+    private func takeTurn(_ state: inout State) -> Bool {
+        guard state.combiners < self.maximumCombiners else { return false }
+        state.combiners += 1
+        return true
     }
 
     /// Sends the caller's commands with the oldest queued entries as one batch, hands out their replies, then passes

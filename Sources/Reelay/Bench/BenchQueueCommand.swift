@@ -30,8 +30,12 @@ struct BenchQueueCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...10_000_000).contains(self.jobs), (1...64).contains(self.workers), (1...1000).contains(self.concurrency),
-            (0...1000).contains(self.prefetch), (0...1_000_000).contains(self.payloadBytes), (0...1_000_000).contains(self.pacedJobs), (1...100_000).contains(self.pacedRate)
-        else { throw ValidationError("jobs 1…10M, workers 1…64, concurrency 1…1000, prefetch 0…1000, payload-bytes 0…1M, paced-jobs 0…1M, paced-rate 1…100k") }
+            (0...1000).contains(self.prefetch), (0...1_000_000).contains(self.payloadBytes), (0...1_000_000).contains(self.pacedJobs),
+            (1...100_000).contains(self.pacedRate)
+        else {
+            throw ValidationError(
+                "jobs 1…10M, workers 1…64, concurrency 1…1000, prefetch 0…1000, payload-bytes 0…1M, paced-jobs 0…1M, paced-rate 1…100k")
+        }
     }
 
     func run() async throws {
