@@ -39,6 +39,7 @@ let package = Package(
             name: "Redis",
             dependencies: [
                 "CHiredis", "Pooling",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 toolchain="Foundation FoundationEssentials Glibc Musl Darwin Synchronization Dispatch _Concurrency"
 declare -A allowed=(
     [Pooling]="Logging"
-    [Redis]="CHiredis Pooling Logging Metrics ServiceLifecycle NIOPosix NIOCore"
+    [Redis]="CHiredis Pooling Crypto Logging Metrics ServiceLifecycle NIOPosix NIOCore"
     [Postgres]="CLibPQ Pooling Logging Metrics ServiceLifecycle NIOPosix NIOCore"
     [JobQueue]="Redis Logging Metrics CoreMetrics ServiceLifecycle"
     [Domain]="JobQueue Postgres Logging Metrics Crypto"

@@ -70,13 +70,6 @@ import Testing
         #expect(configuration.acquireTimeout == .seconds(5) && configuration.keepAlive)
     }
 
-    @Test func sha1MatchesKnownVectors() {
-        #expect(SHA1.hex([]) == "da39a3ee5e6b4b0d3255bfef95601890afd80709")
-        #expect(SHA1.hex(Array("abc".utf8)) == "a9993e364706816aba3e25717850c26c9cd0d89d")
-        #expect(SHA1.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)) == "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
-        #expect(SHA1.hex([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)) == "34aa973cd4c4daa4f61eeb2bdbad27316534016f")
-    }
-
     @Test func blockingTimeoutGuard() throws {
         #expect(try RedisClient.blockingTimeout(of: RedisCommand(["BLMOVE", "a", "b", "RIGHT", "LEFT", "2"])) == .seconds(2))
         #expect(try RedisClient.blockingTimeout(of: RedisCommand(["brpop", "a", "b", "0.5"])) == .milliseconds(500))

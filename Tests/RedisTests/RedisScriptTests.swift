@@ -6,9 +6,18 @@ import Testing
     /// KEYS[1]: a counter. Returns its new value.
     static let increment = RedisScript("return redis.call('INCR', KEYS[1])")
 
+    /// The locally computed digest (swift-crypto) names the script exactly as `SCRIPT LOAD` does, for short, multi-block
+    /// and non-ASCII sources.
     @Test func sha1MatchesTheServers() async throws {
+        let scripts = [
+            Self.increment, RedisScript("return 1"), RedisScript("return '" + String(repeating: "x", count: 1_000) + "'"),
+            RedisScript("return 'grüße, 世界'"),
+        ]
         try await withClient { (client: RedisClient) async throws in
-            #expect(try await client.send(["SCRIPT", "LOAD", Self.increment.source]).string == Self.increment.sha1)
+            for script in scripts {
+                #expect(script.sha1.count == 40)
+                #expect(try await client.send(["SCRIPT", "LOAD", script.source]).string == script.sha1)
+            }
         }
     }
 
