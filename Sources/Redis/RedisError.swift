@@ -2,8 +2,9 @@ import Pooling
 
 /// Why a Redis operation failed.
 ///
-/// `description` is one generic line (the code, plus the endpoint for connect errors); the server's message and any
-/// other detail are only in ``debugDescription``. No message ever contains a password.
+/// `description` is one generic line, the code only, so it can cross a boundary (into an outer error, a log line at
+/// info, an HTTP problem): the server's message, the endpoint, replies, keys, arguments and any other detail are only
+/// in ``debugDescription``. No text ever contains a password.
 public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     /// A stable error code: compare against the static members, never against text.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -63,11 +64,8 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible, Cu
         self.detail = detail
     }
 
-    /// One generic line: the code, and the endpoint when there is one.
-    public var description: String {
-        if let endpoint = self.endpoint { return "RedisError(code: \(self.code), endpoint: \(endpoint))" }
-        return "RedisError(code: \(self.code))"
-    }
+    /// One generic line, the code only: `RedisError(code: server)`.
+    public var description: String { "RedisError(code: \(self.code))" }
 
     /// The code with all detail: endpoint, server message and the underlying problem.
     public var debugDescription: String {

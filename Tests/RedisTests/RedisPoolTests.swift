@@ -7,7 +7,7 @@ import Testing
         let key = TestEnvironment.uniqueName("busy")
         try await withClient(configure: { $0.poolSize = 1; $0.acquireTimeout = .milliseconds(300) }) { (client: RedisClient) async throws in
             async let holder: RedisValue = client.withConnection { connection in try connection.send(["BLPOP", key, "4"]) }
-            try await waitUntil("the only connection to be leased") { client.poolCounts.open == 1 && client.poolCounts.idle == 0 }
+            try await eventually("the only connection to be leased") { client.poolCounts.open == 1 && client.poolCounts.idle == 0 }
             let start = ContinuousClock.now
             let error = await redisError { _ = try await client.send(["PING"]) }
             let waited = ContinuousClock.now - start
@@ -46,7 +46,7 @@ import Testing
             let error = await redisError { _ = try await client.send(["PING"]) }
             let elapsed = ContinuousClock.now - start
             #expect(error?.code == .connect)
-            #expect(error?.description.contains("127.0.0.1:1") == true)
+            #expect(error?.debugDescription.contains("127.0.0.1:1") == true)
             #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(5))
         }
     }
