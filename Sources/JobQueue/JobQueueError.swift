@@ -1,4 +1,5 @@
-/// Why a job-queue operation failed. `description` is one generic line; detail goes in `debugDescription`.
+/// Why a job-queue operation failed. `description` is one generic line (code, queue, job name); the detail (which may
+/// hold a Redis message or a reply row) is only in `debugDescription`.
 public struct JobQueueError: Error, Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     /// Stable error codes.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -33,15 +34,28 @@ public struct JobQueueError: Error, Sendable, Hashable, CustomStringConvertible,
 
     /// What went wrong.
     public var code: Code
-    /// Detail for operators: the queue, the id, the limit, the Redis error. Never payload contents.
+    /// Detail for operators: the queue, the id, the limit, the Redis error. Only in ``debugDescription``.
     public var detail: String?
+    /// The queue concerned, if any: shown in ``description``.
+    public var queue: String?
+    /// The job name concerned, if any: shown in ``description``.
+    public var jobName: String?
 
-    /// An error with its code and optional detail.
-    public init(_ code: Code, detail: String? = nil) {
+    /// An error with its code and optional detail (kept out of ``description``), queue and job name.
+    public init(_ code: Code, detail: String? = nil, queue: String? = nil, jobName: String? = nil) {
         self.code = code
         self.detail = detail
+        self.queue = queue
+        self.jobName = jobName
     }
 
-    public var description: String { self.detail.map { "JobQueueError(\(self.code)): \($0)" } ?? "JobQueueError(\(self.code))" }
-    public var debugDescription: String { self.description }
+    /// One generic line: the code, and the queue and job name when known. Never the detail (Redis's messages, reply
+    /// rows, payloads): log lines interpolate this.
+    public var description: String {
+        let context = [self.queue.map { "queue: \($0)" }, self.jobName.map { "job: \($0)" }].compactMap(\.self)
+        return "JobQueueError(\(self.code))" + (context.isEmpty ? "" : " " + context.joined(separator: ", "))
+    }
+
+    /// The description followed by the detail, for operators debugging (debug-level logs, the CLI's failure line).
+    public var debugDescription: String { self.detail.map { "\(self.description): \($0)" } ?? self.description }
 }

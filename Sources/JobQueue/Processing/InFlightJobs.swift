@@ -4,6 +4,8 @@ import Synchronization
 enum StopReason: Sendable, Equatable {
     /// Another worker took the lease over.
     case leaseLost
+    /// The lease ran out here: no renewal got through before its deadline, so another worker may hold the job now.
+    case leaseExpired
     /// The job ran past its timeout.
     case timedOut
     /// The shutdown grace period ended.
@@ -11,7 +13,8 @@ enum StopReason: Sendable, Equatable {
 }
 
 /// The jobs this worker is running: the heartbeat renews their leases from here, and one watchdog tells a handler to
-/// stop when its lease was lost, its timeout passed or the shutdown grace ended. Each job waits on a continuation, so a
+/// stop when its lease was lost, its lease ran out without a renewal getting through (the worker is fenced off: it
+/// cannot know whether another worker took the job), its timeout passed or the shutdown grace ended. Each job waits on a continuation, so a
 /// running job costs no timer of its own (a per-job `Task.sleep` leaves a timer behind for its whole timeout).
 ///
 /// Entries are keyed by lease token, not job id: a job whose lease expired here and that this same worker took again
@@ -20,6 +23,9 @@ final class InFlightJobs: Sendable {
     private struct Entry {
         var job: LeasedJob
         var deadline: ContinuousClock.Instant
+        /// When the lease runs out as far as this worker knows: the claim's or the last successful renewal's send
+        /// time plus the lease duration (Redis set the expiry on receiving it, so never earlier than this).
+        var leaseDeadline: ContinuousClock.Instant
         /// False while the job waits in the worker's prefetch buffer (leased, renewed, not started).
         var isStarted: Bool
         var stop: StopReason?
@@ -41,27 +47,48 @@ final class InFlightJobs: Sendable {
     /// How many have started and not finished.
     var count: Int { self.state.withLock { $0.entries.values.count(where: \.isStarted) } }
 
-    /// Adds a job that waits in the prefetch buffer: its lease is renewed, it has no timeout yet.
-    func hold(_ job: LeasedJob) {
+    /// Adds a job that waits in the prefetch buffer, leased until `leaseDeadline`: its lease is renewed, it has no
+    /// timeout yet.
+    func hold(_ job: LeasedJob, leaseDeadline: ContinuousClock.Instant) {
         self.state.withLock { state in
-            state.entries[job.leaseToken] = Entry(job: job, deadline: .now + .seconds(86_400 * 365), isStarted: false)
+            state.entries[job.leaseToken] = Entry(
+                job: job, deadline: .now + .seconds(86_400 * 365), leaseDeadline: leaseDeadline, isStarted: false)
         }
     }
 
     /// Adds a job that starts now and must stop by `deadline` (its timeout), waking a watchdog that waits for work. A
-    /// held job keeps what it was told meanwhile (a lost lease), so it stops at once.
-    func insert(_ job: LeasedJob, deadline: ContinuousClock.Instant) {
+    /// held job keeps its lease deadline and what it was told meanwhile (a lost lease), so it stops at once; one that
+    /// was not held is leased until `leaseDeadline`.
+    func insert(_ job: LeasedJob, deadline: ContinuousClock.Instant, leaseDeadline: ContinuousClock.Instant) {
         let waiter = self.state.withLock { state -> CheckedContinuation<Void, Never>? in
-            let stop = state.entries[job.leaseToken]?.stop ?? (state.graceOver ? .shutdownDeadline : nil)
-            state.entries[job.leaseToken] = Entry(job: job, deadline: deadline, isStarted: true, stop: stop)
+            let held = state.entries[job.leaseToken]
+            let stop = held?.stop ?? (state.graceOver ? .shutdownDeadline : nil)
+            state.entries[job.leaseToken] = Entry(
+                job: job, deadline: deadline, leaseDeadline: held?.leaseDeadline ?? leaseDeadline, isStarted: true, stop: stop)
             defer { state.busyWaiter = nil }
             return state.busyWaiter
         }
         waiter?.resume()
     }
 
-    /// Whether the job's lease was taken over since it was added.
-    func isLost(_ job: LeasedJob) -> Bool { self.state.withLock { $0.entries[job.leaseToken]?.stop == .leaseLost } }
+    /// Whether the job's lease was taken over since it was added, or has run out at `now` as far as this worker knows.
+    func isLost(_ job: LeasedJob, now: ContinuousClock.Instant) -> Bool {
+        self.state.withLock { state in
+            guard let entry = state.entries[job.leaseToken] else { return false }
+            return entry.stop == .leaseLost || entry.stop == .leaseExpired || entry.leaseDeadline <= now
+        }
+    }
+
+    /// Records a successful renewal of `jobs`' leases, sent at a time that makes them last until `leaseDeadline`;
+    /// the ids in `lost` were refused (see ``markLost(_:)``).
+    func confirmLeases(_ jobs: [LeasedJob], until leaseDeadline: ContinuousClock.Instant, except lost: Set<JobID>) {
+        self.state.withLock { state in
+            for job in jobs where !lost.contains(job.id) {
+                guard let entry = state.entries[job.leaseToken], entry.leaseDeadline < leaseDeadline else { continue }
+                state.entries[job.leaseToken]?.leaseDeadline = leaseDeadline
+            }
+        }
+    }
 
     /// Forgets a job; a watcher still waiting on it returns `nil`.
     func remove(_ job: LeasedJob) {
@@ -75,8 +102,15 @@ final class InFlightJobs: Sendable {
         self.stop(.leaseLost) { ids.contains($0.job.id) }
     }
 
-    /// Stops every started job whose timeout has passed at `now`.
+    /// Flags one run whose lease another worker took over (a checkpoint was refused) and wakes its watcher.
+    func markLost(_ job: LeasedJob) {
+        self.stop(.leaseLost) { $0.job.leaseToken == job.leaseToken }
+    }
+
+    /// Stops every job whose lease has run out at `now` (held ones are then not started), then every started job
+    /// whose timeout has passed.
     func expire(now: ContinuousClock.Instant) {
+        self.stop(.leaseExpired) { $0.leaseDeadline <= now }
         self.stop(.timedOut) { $0.isStarted && $0.deadline <= now }
     }
 

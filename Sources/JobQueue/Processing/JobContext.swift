@@ -9,14 +9,31 @@ public struct JobContext: Sendable {
     /// Logger with the job's metadata.
     public let logger: Logger
     let broker: any JobBroker
+    /// Tells the worker the lease was taken over, so it cancels the handler (even one that swallowed the error).
+    let leaseLost: @Sendable () -> Void
+
+    init(job: LeasedJob, logger: Logger, broker: any JobBroker, leaseLost: @escaping @Sendable () -> Void = {}) {
+        self.job = job
+        self.logger = logger
+        self.broker = broker
+        self.leaseLost = leaseLost
+    }
 
     /// The checkpoint saved by an earlier run of this job, if any (JSON).
     public var previousCheckpoint: String? { self.job.checkpoint }
 
     /// Saves `data` (JSON) as the job's checkpoint before the handler goes on; the next run sees it in
-    /// ``previousCheckpoint``. - Throws: `leaseLost` when another worker took the job over: stop at once.
+    /// ``previousCheckpoint``.
+    /// - Throws: a ``JobQueueError`` with code ``JobQueueError/Code/leaseLost`` when another worker took the job over:
+    ///   stop at once (the worker also cancels the handler right away, so a swallowed error still stops it); any other
+    ///   error (Redis unreachable: `broker`; cancellation) means the checkpoint may not have been saved.
     public func saveCheckpoint(_ data: String) async throws {
-        try await self.broker.checkpoint(self.job, data: data, now: Date())
+        do {
+            try await self.broker.checkpoint(self.job, data: data, now: Date())
+        } catch let error as JobQueueError where error.code == .leaseLost {
+            self.leaseLost()
+            throw error
+        }
     }
 
     /// Saves an `Encodable` value as the checkpoint (JSON, sorted keys).

@@ -7,7 +7,10 @@ public import ServiceLifecycle
 /// single call (blocking pickup when none is ready, no polling); each job runs its handler with a timeout and is
 /// completed, retried, snoozed or buried. Completions are written in batches (whatever finished while the previous
 /// batch was written), and a job stays leased, with its lease renewed, until its completion is recorded. One heartbeat
-/// loop renews the leases of every running job and cancels a handler whose lease another worker took over.
+/// loop renews the leases of every running job and cancels a handler whose lease another worker took over; a worker
+/// whose renewals do not get through (Redis unreachable) cancels each handler once the job's lease has run out as far
+/// as it knows (from when the last renewal that succeeded was sent), since another worker may then hold the job. A
+/// handler that returned successfully keeps its success, even when its timeout or the shutdown grace fired meanwhile.
 ///
 /// Graceful shutdown (SIGTERM/SIGINT through the process's `ServiceGroup`): slots stop taking jobs, running jobs get
 /// ``WorkerConfiguration/shutdownGrace`` to finish, and those still running then are cancelled and put back at the
@@ -101,6 +104,7 @@ public final class JobProcessor: Service, Sendable {
                 // Block for the next job only when a slot is idle with nothing in hand; otherwise take what is ready.
                 let blocking = free > 0 && buffer.isEmpty
                 do {
+                    let sent = ContinuousClock.now  // Redis sets the leases after this: they last at least until sent + lease
                     let claimed = try await self.claim(order: picker.order(using: &generator), limit: min(room, 1_000), blocking: blocking)
                     failures = 0
                     if Task.isShuttingDownGracefully {
@@ -108,13 +112,13 @@ public final class JobProcessor: Service, Sendable {
                         await self.putBack(claimed)
                         break
                     }
-                    for job in claimed { self.inFlight.hold(job) }
+                    for job in claimed { self.inFlight.hold(job, leaseDeadline: sent + self.configuration.leaseDuration) }
                     buffer += claimed
                     if !claimed.isEmpty || blocking { continue }
                 } catch {
                     // Redis down or refusing: back off (up to 2 s) instead of spinning; the client reconnects by itself.
                     failures += 1
-                    self.logger.warning("pickup failed", metadata: ["error": "\(error)"])
+                    self.logger.failure(.warning, "pickup failed", error: error)
                     try? await Task.sleep(for: .milliseconds(min(2000, 50 << min(failures, 6))))
                     continue
                 }
@@ -133,9 +137,9 @@ public final class JobProcessor: Service, Sendable {
 
     /// Starts a taken job in a free slot, unless its lease was taken over while it waited in the buffer.
     private func start(_ job: LeasedJob, in jobs: inout DiscardingTaskGroup) {
-        if self.inFlight.isLost(job) {
+        if self.inFlight.isLost(job, now: .now) {
             self.inFlight.remove(job)
-            self.logger.warning("a prefetched job's lease was taken over before it started", metadata: ["job.id": "\(job.id)"])
+            self.logger.warning("a prefetched job's lease was taken over or ran out before it started", metadata: ["job.id": "\(job.id)"])
             return
         }
         self.slots.take()
@@ -152,9 +156,9 @@ public final class JobProcessor: Service, Sendable {
             do {
                 try await self.broker.requeue(job, now: Date())
             } catch {
-                self.logger.warning(
-                    "could not put back a job taken during shutdown; it returns when its lease expires",
-                    metadata: ["job.id": "\(job.id)", "error": "\(error)"])
+                self.logger.failure(
+                    .warning, "could not put back a job taken during shutdown; it returns when its lease expires", error: error,
+                    metadata: ["job.id": "\(job.id)"])
             }
         }
     }
@@ -184,6 +188,7 @@ public final class JobProcessor: Service, Sendable {
         case snoozed(until: Date, reason: String)
         case timedOut
         case leaseLost
+        case leaseExpired
         case shutdownDeadline
     }
 
@@ -195,7 +200,8 @@ public final class JobProcessor: Service, Sendable {
         let metrics = self.metrics.metrics(queue: job.queue, job: job.name)
         metrics.started.increment()
         let started = ContinuousClock.now
-        self.inFlight.insert(job, deadline: started + (job.timeout ?? self.configuration.defaultTimeout))
+        self.inFlight.insert(
+            job, deadline: started + (job.timeout ?? self.configuration.defaultTimeout), leaseDeadline: started + self.configuration.leaseDuration)
         let outcome = await self.run(job, logger: logger)
         metrics.duration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
         await self.settle(job, outcome: outcome, logger: logger, metrics: metrics)
@@ -214,7 +220,7 @@ public final class JobProcessor: Service, Sendable {
                     lost = try await self.broker.complete(batch.map(\.job), now: Date())
                     break
                 } catch {
-                    self.logger.warning("could not record completions; will retry", metadata: ["count": "\(batch.count)", "error": "\(error)"])
+                    self.logger.failure(.warning, "could not record completions; will retry", error: error, metadata: ["count": "\(batch.count)"])
                     try? await Task.sleep(for: .milliseconds(25 << attempt))
                 }
             }
@@ -231,13 +237,14 @@ public final class JobProcessor: Service, Sendable {
         }
     }
 
-    /// Runs the handler, racing it against its stop signal from ``InFlightJobs``: its timeout, the loss of its lease or
-    /// the end of the shutdown grace.
+    /// Runs the handler, racing it against its stop signal from ``InFlightJobs``: its timeout, the loss of its lease (taken
+    /// over, or run out without a renewal) or the end of the shutdown grace. A handler that returns successfully wins
+    /// whatever fired meanwhile: its work is done, and failing or requeueing it would run it again.
     private func run(_ job: LeasedJob, logger: Logger) async -> Outcome {
         guard let entry = self.registry.entry(for: job.name) else {
             return .failed("no handler registered for job name '\(job.name)'", permanent: true)
         }
-        let context = JobContext(job: job, logger: logger, broker: self.broker)
+        let context = JobContext(job: job, logger: logger, broker: self.broker) { self.inFlight.markLost(job) }
         return await withTaskGroup(of: Outcome?.self) { group in
             group.addTask {
                 do {
@@ -256,6 +263,7 @@ public final class JobProcessor: Service, Sendable {
             group.addTask {
                 switch await self.inFlight.waitForStop(job) {
                 case .leaseLost: .leaseLost
+                case .leaseExpired: .leaseExpired
                 case .timedOut: .timedOut
                 case .shutdownDeadline: .shutdownDeadline
                 case nil: nil
@@ -263,10 +271,12 @@ public final class JobProcessor: Service, Sendable {
             }
             var decided: Outcome?
             while let next = await group.next() {
-                if let next, decided == nil {
+                if case .completed = next {
+                    decided = .completed  // the handler finished, even if a stop fired as it did
+                } else if let next, decided == nil {
                     decided = next
-                    group.cancelAll()
                 }
+                group.cancelAll()
             }
             return decided ?? .failed("the handler was cancelled", permanent: false)
         }
@@ -289,6 +299,9 @@ public final class JobProcessor: Service, Sendable {
                 logger.info("job snoozed", metadata: ["until": "\(until)", "reason": "\(reason)"])
             case .leaseLost:
                 logger.warning("lease lost while running: handler cancelled, the job belongs to another worker now")
+            case .leaseExpired:
+                // Nothing is written: another worker may hold the job; if none does, lease recovery puts it back.
+                logger.warning("lease ran out while renewals failed: handler cancelled, the job may belong to another worker now")
             case .shutdownDeadline:
                 try await self.broker.requeue(job, now: now)
                 logger.notice("shutdown grace over: job put back without using an attempt")
@@ -297,7 +310,7 @@ public final class JobProcessor: Service, Sendable {
             logger.warning("lease lost before the outcome was recorded; the new owner decides")
         } catch {
             // The lease will expire and the recoverer will put the job back: nothing is lost.
-            logger.error("could not record the job's outcome; its lease will expire and it will run again", metadata: ["error": "\(error)"])
+            logger.failure(.error, "could not record the job's outcome; its lease will expire and it will run again", error: error)
         }
     }
 
@@ -349,11 +362,14 @@ public final class JobProcessor: Service, Sendable {
             try? await Task.sleep(for: self.configuration.heartbeatInterval)
             let jobs = self.inFlight.jobs
             if jobs.isEmpty || Task.isCancelled { continue }
+            // Redis extends the leases after this instant, so they last at least until it plus the lease duration.
+            let sent = ContinuousClock.now
             do {
                 let lost = try await self.broker.extendLeases(jobs, duration: self.configuration.leaseDuration, now: Date())
                 if !lost.isEmpty { self.inFlight.markLost(lost) }
+                self.inFlight.confirmLeases(jobs, until: sent + self.configuration.leaseDuration, except: lost)
             } catch {
-                self.logger.warning("lease renewal failed; will retry", metadata: ["error": "\(error)"])
+                self.logger.failure(.warning, "lease renewal failed; will retry", error: error)
             }
         }
     }

@@ -62,7 +62,7 @@ public struct WorkerRegistry: Service {
             do {
                 try await self.beat(startedAt: started)
             } catch {
-                self.logger.warning("worker heartbeat failed", metadata: ["error": "\(error)"])
+                self.logger.failure(.warning, "worker heartbeat failed", error: error)
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
         }

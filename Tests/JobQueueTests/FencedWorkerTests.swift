@@ -1,0 +1,130 @@
+import Foundation
+import JobQueue
+import Logging
+import Redis
+import ServiceLifecycle
+import Synchronization
+import TestSupport
+import Testing
+
+/// A job that holds its slot until cancelled, recording when it started and when it was stopped.
+struct HoldJob: JobPayload {
+    static let jobName = "test.hold"
+    /// The counter the job increments (with `finishesOnCancel`).
+    var key: String
+    /// `true`: the job increments its counter, then winds up until told to stop, and returns successfully (a handler
+    /// whose last step was under way when it was told to stop); `false`: it waits, and the cancellation is rethrown.
+    var finishesOnCancel: Bool
+}
+
+/// What happened to the hold jobs of one test, with the instants of each run's start and stop.
+final class HoldLog: Sendable {
+    private let state = Mutex<(started: [ContinuousClock.Instant], cancelled: [ContinuousClock.Instant])>(([], []))
+    func start() { self.state.withLock { $0.started.append(.now) } }
+    func cancel() { self.state.withLock { $0.cancelled.append(.now) } }
+    var started: [ContinuousClock.Instant] { self.state.withLock { $0.started } }
+    var cancelled: [ContinuousClock.Instant] { self.state.withLock { $0.cancelled } }
+
+    /// A registry running ``HoldJob`` and recording into this log.
+    func registry(client: RedisClient) -> JobRegistry {
+        var registry = JobRegistry()
+        registry.register(HoldJob.self) { job, _ in
+            self.start()
+            if job.finishesOnCancel { _ = try await client.send(["INCR", job.key]) }  // its work is done; it winds up
+            do {
+                try await Task.sleep(for: .seconds(60))
+            } catch {
+                self.cancel()
+                if !job.finishesOnCancel { throw error }
+            }
+        }
+        return registry
+    }
+}
+
+/// A worker that cannot renew its leases stops its handlers once its own lease deadline passes, and a handler that
+/// returns successfully as its timeout or the shutdown grace fires keeps its success.
+@Suite(.serialized) struct FencedWorkerTests {
+    /// Renewals fail (the worker's Redis is stopped under it): the handler is cancelled within the watchdog's tick of
+    /// the lease deadline (1.5 s after the last renewal that got through), not at its 60 s timeout.
+    @Test(.timeLimit(.minutes(1))) func aWorkerThatCannotRenewStopsItsHandlerAtItsLeaseDeadline() async throws {
+        let server = try await RedisServer.start()
+        var configuration = try RedisConfiguration(url: server.url)
+        configuration.blockingPoolSize = 8
+        configuration.connectTimeout = .milliseconds(300)
+        configuration.commandTimeout = .milliseconds(500)
+        let client = RedisClient(configuration: configuration)
+        let queue = TestEnvironment.uniqueName("fence").lowercased()
+        let harness = WorkerHarness(client: client, broker: RedisJobBroker(client: client), queue: queue, keys: try QueueKeys(queue: queue))
+        var worker = harness.configuration(concurrency: 1, grace: .seconds(1), lease: .milliseconds(1500))
+        worker.defaultTimeout = .seconds(60)
+        let log = HoldLog()
+        let processor = JobProcessor(
+            broker: harness.broker, registry: log.registry(client: client), configuration: worker, logger: Logger(label: "test"))
+        var stopped: ContinuousClock.Instant?
+        try await harness.running(processor) { _ in
+            let request = try JobRequest(HoldJob(key: "unused", finishesOnCancel: false))
+            _ = try await harness.broker.enqueue([request], queue: queue, now: Date())
+            try await harness.waitUntil("the job to start") { log.started.count == 1 }
+            stopped = .now
+            try await server.stop()  // from now on every renewal fails
+            try await harness.waitUntil("the handler to be cancelled", timeout: .seconds(10)) { log.cancelled.count == 1 }
+            try await server.start()  // let the worker shut down against a live server
+        }
+        let cancelled = try #require(log.cancelled.first)
+        let afterStop = cancelled - stopped!
+        #expect(afterStop < .milliseconds(1500 + 500), "cancelled \(afterStop) after renewals began to fail")
+        #expect(cancelled - log.started[0] > .milliseconds(1000), "not before its lease could have run out")
+        await client.shutdown()
+        try await server.stop()
+    }
+
+    /// The job's timeout fires while the handler finishes: it returns successfully, so the job ends completed (one run,
+    /// one increment), not failed with a timeout (with one attempt, dead).
+    @Test(.timeLimit(.minutes(1))) func aHandlerThatFinishesAsItsTimeoutFiresEndsCompleted() async throws {
+        let harness = try await WorkerHarness.make()
+        let key = TestEnvironment.uniqueName("count")
+        let log = HoldLog()
+        let processor = JobProcessor(
+            broker: harness.broker, registry: log.registry(client: harness.client), configuration: harness.configuration(),
+            logger: Logger(label: "test"))
+        var id: JobID?
+        try await harness.running(processor) { _ in
+            let request = try JobRequest(
+                HoldJob(key: key, finishesOnCancel: true), options: EnqueueOptions(maxAttempts: 1, timeout: .milliseconds(300)))
+            id = request.options.id
+            _ = try await harness.broker.enqueue([request], queue: harness.queue, now: Date())
+            try await harness.waitUntil("the job to settle") {
+                let state = try await harness.field(request.options.id, JobHashField.state)
+                return state == "completed" || state == "dead"
+            }
+        }
+        #expect(log.cancelled.count == 1, "the timeout fired")
+        #expect(try await harness.field(id!, JobHashField.state) == "completed")
+        #expect(try await harness.counter(key) == 1)
+        await harness.client.shutdown()
+    }
+
+    /// The shutdown grace ends while the handler finishes: it returns successfully, so the job ends completed, not put
+    /// back in ready to run a second time.
+    @Test(.timeLimit(.minutes(1))) func aHandlerThatFinishesAsTheShutdownGraceEndsEndsCompleted() async throws {
+        let harness = try await WorkerHarness.make()
+        let key = TestEnvironment.uniqueName("count")
+        let log = HoldLog()
+        let processor = JobProcessor(
+            broker: harness.broker, registry: log.registry(client: harness.client),
+            configuration: harness.configuration(grace: .milliseconds(200)), logger: Logger(label: "test"))
+        var id: JobID?
+        try await harness.running(processor) { _ in
+            let request = try JobRequest(HoldJob(key: key, finishesOnCancel: true))
+            id = request.options.id
+            _ = try await harness.broker.enqueue([request], queue: harness.queue, now: Date())
+            try await harness.waitUntil("the job to start") { log.started.count == 1 }
+        }
+        #expect(log.cancelled.count == 1, "the grace ended")
+        #expect(try await harness.field(id!, JobHashField.state) == "completed")
+        #expect(try await harness.counter(key) == 1)
+        #expect(try await harness.client.send(["LLEN", harness.keys.ready]) == .integer(0))
+        await harness.client.shutdown()
+    }
+}
