@@ -5,6 +5,9 @@
 #   JOBS (100000)  WORKERS (2)  CONCURRENCY (10)  REDIS_HOST/REDIS_PORT (127.0.0.1:6390)  REELAY_BIN (.build/release/reelay)
 #   PREFETCH (0)   the Reelay workers' --prefetch (Sidekiq has no such setting)
 #
+# Reelay's workers are `reelay bench worker` processes (started by `reelay bench queue`): the production `reelay worker`
+# has no handler for the benchmark's job, which increments whatever Redis key its payload names.
+#
 # Sidekiq runs in Redis database 2 so its keys stay apart. Prints Sidekiq's figures, Reelay's (`reelay bench queue --json`),
 # then a Markdown table. Sidekiq OSS uses its basic fetch (BRPOP): a job in flight lives only in the process's memory.
 set -euo pipefail

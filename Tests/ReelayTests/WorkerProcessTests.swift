@@ -10,7 +10,8 @@ import Testing
 import Glibc
 #endif
 
-/// A `reelay worker` process started by a test, under TestSupport's watchdog: it never outlives the test process.
+/// A `reelay bench worker` process (a worker that also runs the benchmark's jobs) started by a test, under TestSupport's
+/// watchdog: it never outlives the test process.
 struct WorkerProcess {
     let watched: WatchedProcess
     let logPath = NSTemporaryDirectory() + "reelay-worker-\(UUID().uuidString).log"
@@ -18,7 +19,7 @@ struct WorkerProcess {
     init(redisURL: String, queue: String, concurrency: Int, lease: String = "3s", grace: String = "10s") async throws {
         self.watched = try WatchedProcess(
             arguments: [
-                ReelayBinary.path, "worker", "--redis-url", redisURL, "--queues", queue, "--concurrency", String(concurrency),
+                ReelayBinary.path, "bench", "worker", "--redis-url", redisURL, "--queues", queue, "--concurrency", String(concurrency),
                 "--lease", lease, "--shutdown-grace", grace, "--log-level", "warning",
             ],
             logPath: self.logPath, environment: ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"])

@@ -99,7 +99,7 @@ struct QueueBenchmark {
 
     private func startWorkers(queue: String) throws -> [Process] {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var arguments = ["worker", "--queues", queue, "--concurrency", String(self.options.concurrency), "--log-level", "warning"]
+        var arguments = ["bench", "worker", "--queues", queue, "--concurrency", String(self.options.concurrency), "--log-level", "warning"]
         arguments += ["--prefetch", String(self.options.prefetch)]
         if let file = self.options.global.configFile { arguments += ["--config", file] }
         if let url = self.options.global.redisURL { arguments += ["--redis-url", url] }
