@@ -42,6 +42,31 @@ final class HoldLog: Sendable {
     }
 }
 
+/// A job that saves a checkpoint every 50 ms, ignoring whether the save worked (`try?`), until cancelled.
+struct CheckpointLoopJob: JobPayload {
+    static let jobName = "test.checkpoint-loop"
+}
+
+extension HoldLog {
+    /// A registry running ``CheckpointLoopJob`` and recording into this log.
+    func checkpointingRegistry() -> JobRegistry {
+        var registry = JobRegistry()
+        registry.register(CheckpointLoopJob.self) { _, context in
+            self.start()
+            do {
+                while true {
+                    try? await context.saveCheckpoint(#"{"step":1}"#)
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            } catch {
+                self.cancel()
+                throw error
+            }
+        }
+        return registry
+    }
+}
+
 /// A worker that cannot renew its leases stops its handlers once its own lease deadline passes, and a handler that
 /// returns successfully as its timeout or the shutdown grace fires keeps its success.
 @Suite(.serialized) struct FencedWorkerTests {
@@ -125,6 +150,25 @@ final class HoldLog: Sendable {
         #expect(try await harness.field(id!, JobHashField.state) == "completed")
         #expect(try await harness.counter(key) == 1)
         #expect(try await harness.client.send(["LLEN", harness.keys.ready]) == .integer(0))
+        await harness.client.shutdown()
+    }
+
+    /// A checkpoint refused because the lease was taken over stops the handler at once, even one that swallows the
+    /// error (`try?`): within 2 s, not at the next heartbeat (10 s with a 30 s lease).
+    @Test(.timeLimit(.minutes(1))) func aCheckpointRefusedForALostLeaseStopsTheHandler() async throws {
+        let harness = try await WorkerHarness.make()
+        let log = HoldLog()
+        let processor = JobProcessor(
+            broker: harness.broker, registry: log.checkpointingRegistry(), configuration: harness.configuration(lease: .seconds(30)),
+            logger: Logger(label: "test"))
+        try await harness.running(processor) { _ in
+            let request = try JobRequest(CheckpointLoopJob())
+            _ = try await harness.broker.enqueue([request], queue: harness.queue, now: Date())
+            try await harness.waitUntil("the job to start") { log.started.count == 1 }
+            // Another worker took the job over: its lease token is no longer this worker's.
+            _ = try await harness.client.send(["HSET", harness.keys.job(request.options.id), JobHashField.token, "another-worker"])
+            try await harness.waitUntil("the handler to be cancelled", timeout: .seconds(2)) { log.cancelled.count == 1 }
+        }
         await harness.client.shutdown()
     }
 }
