@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // Layer 0: C libraries, a modulemap and a header each.
@@ -32,7 +33,7 @@ let package = Package(
         // Layer 1: drivers and the pool they share.
         .target(
             name: "Pooling",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [],
             swiftSettings: strict
         ),
         .target(
@@ -73,7 +74,7 @@ let package = Package(
         // Layer 3: the domain (for now: the schema migrations).
         .target(
             name: "Domain",
-            dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Postgres"],
             resources: [.copy("Migrations/sql")],
             swiftSettings: strict
         ),
@@ -100,6 +101,7 @@ let package = Package(
             name: "TikTokSandbox",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -116,6 +118,7 @@ let package = Package(
             dependencies: [
                 "Redis", "Postgres", "Domain", "JobQueue", "TikTok", "TikTokSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -142,7 +145,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PostgresTests",
+            dependencies: [
+                "Postgres", "Pooling", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "DomainTests",
             dependencies: ["Domain", "Postgres", "TestSupport", .product(name: "Logging", package: "swift-log")],
@@ -166,7 +177,6 @@ let package = Package(
             name: "TikTokTests",
             dependencies: [
                 "TikTok", "TikTokSandbox", "JobQueue", "Redis", "TestSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Enforces the dependency direction of style.md: each Sources/<Module> may import only the modules listed for it here
-# (plus the toolchain's own: Foundation, Glibc, Synchronization, Dispatch…). Prints every violation; exits 1 if any.
+# (plus the toolchain's own: Foundation, Glibc, Synchronization, Dispatch…). Then scripts/check-dependencies.py checks
+# that every target, tests included, imports exactly what Package.swift declares for it. Prints every violation; exits
+# 1 if any.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,4 +39,10 @@ for dir in Sources/*/; do
         esac
     done < <(grep -rnE '^[[:space:]]*(@[A-Za-z_]+([(][^)]*[)])?[[:space:]]+)*((public|package|internal|fileprivate|private)[[:space:]]+)?import[[:space:]]' --include='*.swift' "$dir" | sed -E 's/^([^:]+):([0-9]+):/\1:\2:/')
 done
+
+# Declared dependencies: every target (Sources/* and Tests/*) imports only what Package.swift declares for it, and
+# imports everything it declares. A private scratch path keeps dump-package off the build folder's lock.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+swift package --scratch-path "$scratch" dump-package | python3 scripts/check-dependencies.py || status=1
 exit $status

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// How a ``SandboxServer`` behaves: where it listens, which app it acts for, and every time window and limit, so
 /// tests can shrink them. Defaults follow TikTok's documented values (reference §1.6, §2.5, §3).
 public struct SandboxConfiguration: Sendable {
@@ -46,6 +48,10 @@ public struct SandboxConfiguration: Sendable {
     public var seedsDemoCreator: Bool = true
     /// How often changed state is written to ``stateFile`` (it is also written at shutdown).
     public var stateWriteInterval: Duration = .milliseconds(250)
+    /// The wall clock every expiry, window and processing time is measured on (default: the system's). Tests pass a
+    /// clock they advance themselves, so an hour-long window can end without waiting; state and tokens persist across
+    /// restarts, so times are dates.
+    public var clock: @Sendable () -> Date = { Date() }
 
     /// The defaults above.
     public init() {}

@@ -52,7 +52,7 @@ public final class SandboxServer: Service, Sendable {
     private func serve() async throws {
         let stateFile = self.configuration.stateFile.map(StateFile.init(path:))
         if let snapshot = try stateFile?.load() { await self.state.restore(snapshot) }
-        await self.state.seedIfEmpty(now: Date())
+        await self.state.seedIfEmpty(now: self.configuration.clock())
         let port = self.port
         let logger = self.logger
         let application = Application(
@@ -82,7 +82,7 @@ public final class SandboxServer: Service, Sendable {
         }
         self.pulls.finish()
         try? await client.shutdown()
-        if let stateFile { try stateFile.save(await self.state.snapshot(now: Date())) }
+        if let stateFile { try stateFile.save(await self.state.snapshot(now: self.configuration.clock())) }
         if let failure { throw failure }
     }
 
@@ -99,7 +99,7 @@ public final class SandboxServer: Service, Sendable {
     private func persistPeriodically(_ file: StateFile) async {
         while !Task.isCancelled {
             try? await Task.sleep(for: self.configuration.stateWriteInterval)
-            guard let snapshot = await self.state.takeSnapshotIfDirty(now: Date()) else { continue }
+            guard let snapshot = await self.state.takeSnapshotIfDirty(now: self.configuration.clock()) else { continue }
             do { try file.save(snapshot) } catch { self.logger.error("cannot write the state file", metadata: ["error": "\(error)"]) }
         }
     }

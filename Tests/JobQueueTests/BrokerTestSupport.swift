@@ -123,12 +123,3 @@ struct BrokerFixture {
 
 /// Milliseconds since 1970, rounded down: the broker's own conversion, so scores written from a `Date` compare exactly.
 func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) }
-
-/// Polls `condition` every 20 ms until it holds; fails with `what` after `timeout`.
-func eventually(_ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while try await !condition() {
-        guard ContinuousClock.now < deadline else { throw WaitTimedOut(what: what) }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}

@@ -18,10 +18,8 @@ import Testing
             try await broker.claim(queue: queue, worker: "w", limit: 1, leaseDuration: .seconds(30), wait: .seconds(2), now: Date())
         }
         // Wait until the claim is blocked in BLMOVE, then enqueue.
-        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-        while try await client.send(["CLIENT", "LIST"]).string?.contains("cmd=blmove") != true {
-            guard ContinuousClock.now < deadline else { Issue.record("the claim never blocked"); break }
-            try await Task.sleep(for: .milliseconds(10))
+        try await eventually("the claim to block", poll: .milliseconds(10)) {
+            try await client.send(["CLIENT", "LIST"]).string?.contains("cmd=blmove") == true
         }
         try await Task.sleep(for: .milliseconds(300))  // the job arrives well after the wait began
         let request = try JobRequest(IncrementCounter(key: "unused"))

@@ -72,12 +72,9 @@ struct WorkerHarness {
 
     func field(_ id: JobID, _ field: String) async throws -> String? { try await self.client.send(["HGET", self.keys.job(id), field]).string }
 
-    func waitUntil(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw WaitTimedOut(what: what) }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+    /// TestSupport's ``eventually(_:timeout:poll:_:)``, for the tests that still call it on the harness.
+    func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+        try await eventually(what, timeout: timeout, condition)
     }
 }
 
@@ -88,11 +85,6 @@ extension Array {
         for element in self { out.append(try await transform(element)) }
         return out
     }
-}
-
-struct WaitTimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(self.what)" }
 }
 
 @Suite(.serialized) struct JobProcessorTests {
@@ -119,7 +111,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
             let jobs = [ProbeJob(mode: "ok", key: key), ProbeJob(mode: "fail-twice", key: key), ProbeJob(mode: "permanent", key: key)]
             let requests = try jobs.map { job throws(JobQueueError) in try JobRequest(job) }
             _ = try await broker.enqueue(requests, queue: harness.queue, now: Date())
-            try await harness.waitUntil("all settled") {
+            try await eventually("all settled") {
                 let states = try await requests.asyncMap { try await harness.field($0.options.id, JobHashField.state) }
                 return states == ["completed", "completed", "dead"]
             }
@@ -161,7 +153,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
         let processor = self.processor(harness)
         try await harness.running(processor) { _ in
             let ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "ok", key: key), count: 200))
-            try await harness.waitUntil("200 runs") { try await harness.counter(key) == 200 }
+            try await eventually("200 runs") { try await harness.counter(key) == 200 }
             for id in ids.prefix(5) { #expect(try await harness.field(id, JobHashField.state) == "completed") }
         }
         #expect(try await harness.counter(key) == 200)
@@ -175,8 +167,8 @@ struct WaitTimedOut: Error, CustomStringConvertible {
         let processor = self.processor(harness, runs: runs)
         try await harness.running(processor) { _ in
             let ids = try await harness.enqueue([ProbeJob(mode: "fail-twice", key: key)])
-            try await harness.waitUntil("third attempt") { try await harness.counter(key) == 1 }
-            try await harness.waitUntil("completed") { try await harness.field(ids[0], JobHashField.state) == "completed" }
+            try await eventually("third attempt") { try await harness.counter(key) == 1 }
+            try await eventually("completed") { try await harness.field(ids[0], JobHashField.state) == "completed" }
         }
         #expect(runs.attempts == [1, 2, 3])
         await harness.client.shutdown()
@@ -188,7 +180,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
         let processor = self.processor(harness, runs: runs)
         try await harness.running(processor) { _ in
             let ids = try await harness.enqueue([ProbeJob(mode: "permanent", key: "unused")])
-            try await harness.waitUntil("dead") { try await harness.field(ids[0], JobHashField.state) == "dead" }
+            try await eventually("dead") { try await harness.field(ids[0], JobHashField.state) == "dead" }
             #expect(try await harness.field(ids[0], JobHashField.lastError)?.contains("bad_input") == true)
         }
         #expect(runs.attempts == [1])
@@ -202,7 +194,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
         let processor = self.processor(harness, runs: runs)
         try await harness.running(processor) { _ in
             _ = try await harness.enqueue([ProbeJob(mode: "snooze-once", key: key)])
-            try await harness.waitUntil("ran after the snooze") { try await harness.counter(key) == 1 }
+            try await eventually("ran after the snooze") { try await harness.counter(key) == 1 }
         }
         #expect(runs.attempts == [1, 1], "both runs are attempt 1")
         await harness.client.shutdown()
@@ -215,7 +207,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
         var id: JobID?
         try await harness.running(processor) { _ in
             id = try await harness.enqueue([ProbeJob(mode: "slow", key: key)]).first
-            try await harness.waitUntil("the job to start") { processor.runningJobs == 1 }
+            try await eventually("the job to start") { processor.runningJobs == 1 }
         }
         #expect(try await harness.counter(key) == 1, "finished within the grace")
         #expect(try await harness.field(id!, JobHashField.state) == "completed")
@@ -228,7 +220,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
         var id: JobID?
         try await harness.running(processor) { _ in
             id = try await harness.enqueue([ProbeJob(mode: "stuck", key: "unused")]).first
-            try await harness.waitUntil("the job to start") { processor.runningJobs == 1 }
+            try await eventually("the job to start") { processor.runningJobs == 1 }
         }
         #expect(try await harness.field(id!, JobHashField.state) == "ready")
         #expect(try await harness.field(id!, JobHashField.attempt) == "0", "the interrupted run is not counted")
@@ -258,11 +250,11 @@ extension JobProcessorTests {
             tasks.addTask { try await recovery.run() }
             try await harness.running(processor) { _ in
                 ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "slow", key: key), count: 14))
-                try await harness.waitUntil("the worker to hold all 14, two of them running") {
+                try await eventually("the worker to hold all 14, two of them running") {
                     try await harness.client.send(["LLEN", harness.keys.active]) == .integer(14) && processor.runningJobs == 2
                 }
-                try await harness.waitUntil("14 runs", timeout: .seconds(30)) { try await harness.counter(key) == 14 }
-                try await harness.waitUntil("all completed") {
+                try await eventually("14 runs", timeout: .seconds(30)) { try await harness.counter(key) == 14 }
+                try await eventually("all completed") {
                     try await ids.asyncMap { try await harness.field($0, JobHashField.state) }.allSatisfy { $0 == "completed" }
                 }
             }
@@ -288,7 +280,7 @@ extension JobProcessorTests {
         var ids: [JobID] = []
         try await harness.running(processor) { _ in
             ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "stuck", key: "unused"), count: 4))
-            try await harness.waitUntil("one running, three held") {
+            try await eventually("one running, three held") {
                 try await harness.client.send(["LLEN", harness.keys.active]) == .integer(4) && processor.runningJobs == 1
             }
         }
@@ -317,7 +309,7 @@ extension JobProcessorTests {
             id = try await harness.enqueue([ProbeJob(mode: "stuck", key: "unused")]) { _ in
                 EnqueueOptions(maxAttempts: 2, timeout: .milliseconds(300))
             }.first
-            try await harness.waitUntil("dead after two timed-out attempts") { try await harness.field(id!, JobHashField.state) == "dead" }
+            try await eventually("dead after two timed-out attempts") { try await harness.field(id!, JobHashField.state) == "dead" }
         }
         let elapsed = ContinuousClock.now - started
         #expect(runs.attempts == [1, 2])
@@ -338,12 +330,12 @@ extension JobProcessorTests {
         let stopped = ContinuousClock.now
         try await harness.running(processor) { _ in
             id = try await harness.enqueue([ProbeJob(mode: "stuck", key: "unused")]).first
-            try await harness.waitUntil("the first run") { processor.runningJobs == 1 }
+            try await eventually("the first run") { processor.runningJobs == 1 }
             // Expire the lease by hand and recover it, as a recoverer elsewhere would: the idle slot takes it again.
             _ = try await harness.client.send(["ZADD", harness.keys.lease, "0", id!.description])
             let recovered = try await harness.broker.recoverExpiredLeases(queue: harness.queue, now: Date(), maxStalls: 3, orphanGrace: .seconds(30))
             #expect(recovered == [id!])
-            try await harness.waitUntil("the second run") { runs.attempts == [1, 2] }
+            try await eventually("the second run") { runs.attempts == [1, 2] }
         }
         #expect(ContinuousClock.now - stopped < .seconds(15), "shutdown finished")
         #expect(try await harness.field(id!, JobHashField.state) == "ready")

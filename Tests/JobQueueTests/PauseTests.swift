@@ -29,8 +29,8 @@ extension BrokerLifeCycleTests {
                     #expect(try await harness.client.send(["LLEN", harness.keys.active]).int == 0)
 
                     try await harness.broker.setPaused(false, queue: harness.queue)
-                    try await harness.waitUntil("20 runs after the resume") { try await harness.counter(key) == 20 }
-                    try await harness.waitUntil("all completed") {
+                    try await eventually("20 runs after the resume") { try await harness.counter(key) == 20 }
+                    try await eventually("all completed") {
                         try await ids.asyncMap { try await harness.field($0, JobHashField.state) }.allSatisfy { $0 == "completed" }
                     }
                 }

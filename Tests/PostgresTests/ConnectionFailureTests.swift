@@ -34,7 +34,7 @@ import Testing
                     group.addTask { try await client.query("SELECT 3 AS three")[0].decode("three", as: Int.self) }
                     // Once the query took the dead idle connection (nothing idle, one slot open: it is now reconnecting with
                     // back-off), bring the server back; the same query then succeeds.
-                    #expect(try await waitUntil { client.poolStatistics.idle == 0 && client.poolStatistics.open == 1 })
+                    try await eventually("the query to take the dead connection") { client.poolStatistics.idle == 0 && client.poolStatistics.open == 1 }
                     try await server.start()
                     #expect(try await group.next() == 3)
                 }

@@ -69,13 +69,3 @@ extension PostgresConfiguration {
             .joined(separator: " ")
     }
 }
-
-/// Polls `condition` every 50 ms until it holds or `timeout` passes.
-func waitUntil(timeout: Duration = .seconds(20), _ condition: () async -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return await condition()
-}

@@ -60,10 +60,8 @@ import Testing
         configuration.blockingPoolSize = 1
         let client = RedisClient(configuration: configuration)
         async let pop = client.blocking(["BRPOP", key, "1"])
-        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-        while try await client.send(["INFO", "clients"]).string?.contains("blocked_clients:1") != true {
-            guard ContinuousClock.now < deadline else { throw WaitTimeout(what: "the pop to block") }
-            try await Task.sleep(for: .milliseconds(10))
+        try await eventually("the pop to block", poll: .milliseconds(10)) {
+            try await client.send(["INFO", "clients"]).string?.contains("blocked_clients:1") == true
         }
         let start = ContinuousClock.now
         await client.shutdown()

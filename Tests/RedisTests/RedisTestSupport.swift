@@ -25,18 +25,9 @@ func withClient<Result>(
     }
 }
 
-/// Polls `condition` every 10 ms until it holds, failing after `timeout`.
-func waitUntil(_ what: String, timeout: Duration = .seconds(10), _ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while !condition() {
-        guard ContinuousClock.now < deadline else { throw WaitTimeout(what: what) }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-}
-
-struct WaitTimeout: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(self.what)" }
+/// TestSupport's ``eventually(_:timeout:poll:_:)`` polling every 10 ms, for callers that wait on a synchronous condition.
+func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
+    try await eventually(what, timeout: timeout, poll: .milliseconds(10)) { condition() }
 }
 
 /// Runs `body` and returns the `RedisError` it threw, or `nil` when it returned (or threw another error, recorded as an issue).

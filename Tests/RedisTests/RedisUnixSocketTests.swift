@@ -22,7 +22,7 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        try await waitUntil("the unix socket to appear") { FileManager.default.fileExists(atPath: socket) }
+        try await eventually("the unix socket to appear") { FileManager.default.fileExists(atPath: socket) }
 
         try await withClient(url: "unix://\(socket)?db=1") { (client: RedisClient) async throws in
             let key = TestEnvironment.uniqueName("unix")
@@ -31,6 +31,6 @@ import Testing
             #expect(try await client.send(["CLIENT", "INFO"]).string?.contains("db=1") == true)
             _ = try? await client.send(["SHUTDOWN", "NOSAVE"])
         }
-        try await waitUntil("redis-server to exit") { !process.isRunning }
+        try await eventually("redis-server to exit") { !process.isRunning }
     }
 }

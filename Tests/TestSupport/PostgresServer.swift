@@ -65,7 +65,7 @@ public final class PostgresServer: Sendable {
         ])
         let process = try WatchedProcess(arguments: arguments, logPath: NSTemporaryDirectory() + "reelay-pg-\(self.port).log")
         self.process.set(process)
-        try await Host.waitUntil("PostgreSQL on port \(self.port)") {
+        try await eventually("PostgreSQL on port \(self.port)") {
             (try? await Host.run(["\(self.binDirectory)/pg_isready", "-q", "-h", "127.0.0.1", "-p", String(self.port)])) != nil
         }
     }

@@ -48,7 +48,7 @@ public final class RedisServer: Sendable {
         if let password = self.password { arguments += ["--requirepass", password] }
         let process = try WatchedProcess(arguments: arguments, logPath: "\(self.directory)/redis.log")
         self.process.set(process)
-        try await Host.waitUntil("redis-server on port \(self.port)") { Host.isAccepting(port: self.port) }
+        try await eventually("redis-server on port \(self.port)") { Host.isAccepting(port: self.port) }
     }
 
     /// Stops the server cleanly (`SHUTDOWN`, which also syncs the AOF) and waits until it exited.

@@ -72,12 +72,12 @@ public final class WatchedProcess: @unchecked Sendable {
 
     /// Waits, without blocking a thread, until the program (and so its watchdog) exited.
     public func waitUntilExited(timeout: Duration = .seconds(30)) async throws {
-        try await Host.waitUntil("process to exit", timeout: timeout) { !self.isRunning }
+        try await eventually("the process to exit", timeout: timeout) { !self.isRunning }
     }
 
     /// Waits until the program wrote its pid file (it has started).
     public func waitUntilStarted(timeout: Duration = .seconds(30)) async throws {
-        try await Host.waitUntil("process to start", timeout: timeout) { self.serverPID != nil }
+        try await eventually("the process to start", timeout: timeout) { self.serverPID != nil }
     }
 }
 
@@ -116,15 +116,6 @@ enum Host {
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         } == 0
-    }
-
-    /// Waits until `ready()` answers true, polling every 20 ms, or throws after `timeout`.
-    static func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ ready: () async -> Bool) async throws {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while await !ready() {
-            if ContinuousClock.now > deadline { throw TestServerError("\(what) not ready within \(timeout)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
     }
 
     /// Runs a command to completion (see ``ChildProcess``); throws with its output when it exits non-zero.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TikTokSandbox
 
@@ -91,13 +92,16 @@ import TikTokSandbox
     }
 
     @Test func sixInitsPerWindowPerToken() async throws {
-        try await TestSandbox.run({ $0.rateLimitWindow = .seconds(4) }) { sandbox in
+        let clock = ManualClock()
+        try await TestSandbox.run({ $0.clock = clock.read }) { sandbox in
             let (_, token) = try await sandbox.accessToken()
             for _ in 0..<6 { #expect(try await sandbox.initUpload(token: token, size: 1000).code == "ok") }
             let limited = try await sandbox.initUpload(token: token, size: 1000)
             #expect(limited.status == 429)
             #expect(limited.code == "rate_limit_exceeded")
-            try await Task.sleep(for: .milliseconds(4100))
+            clock.advance(by: sandbox.configuration.rateLimitWindow - .seconds(1))
+            #expect(try await sandbox.initUpload(token: token, size: 1000).code == "rate_limit_exceeded", "still inside the window")
+            clock.advance(by: .seconds(2))
             #expect(try await sandbox.initUpload(token: token, size: 1000).code == "ok", "the window slides")
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TikTokSandbox
 
@@ -94,10 +95,14 @@ import TikTokSandbox
     }
 
     @Test func codesExpire() async throws {
-        try await TestSandbox.run({ $0.authorizationCodeLifetime = .milliseconds(200) }) { sandbox in
-            let code = try await sandbox.authorize(try await sandbox.creator())["code"] ?? ""
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(try await sandbox.exchange(code).json["error"]?.string == "invalid_grant")
+        let clock = ManualClock()
+        try await TestSandbox.run({ $0.clock = clock.read }) { sandbox in
+            let creator = try await sandbox.creator()
+            let (early, late) = (try await sandbox.authorize(creator)["code"] ?? "", try await sandbox.authorize(creator)["code"] ?? "")
+            clock.advance(by: sandbox.configuration.authorizationCodeLifetime - .seconds(1))
+            #expect(try await sandbox.exchange(early).status == 200, "a code works until its lifetime ends")
+            clock.advance(by: .seconds(2))
+            #expect(try await sandbox.exchange(late).json["error"]?.string == "invalid_grant")
         }
     }
 
@@ -123,10 +128,13 @@ import TikTokSandbox
     }
 
     @Test func accessTokensExpire() async throws {
-        try await TestSandbox.run({ $0.accessTokenLifetime = .seconds(3) }) { sandbox in
+        let clock = ManualClock()
+        try await TestSandbox.run({ $0.clock = clock.read }) { sandbox in
             let (_, token) = try await sandbox.accessToken()
             #expect(try await sandbox.postJSON("/v2/post/publish/creator_info/query/", [:], token: token).code == "ok")
-            try await Task.sleep(for: .milliseconds(3100))
+            clock.advance(by: sandbox.configuration.accessTokenLifetime - .seconds(1))
+            #expect(try await sandbox.postJSON("/v2/post/publish/creator_info/query/", [:], token: token).code == "ok")
+            clock.advance(by: .seconds(2))
             let expired = try await sandbox.postJSON("/v2/post/publish/creator_info/query/", [:], token: token)
             #expect(expired.status == 401)
             #expect(expired.code == "access_token_invalid")
@@ -134,14 +142,21 @@ import TikTokSandbox
     }
 
     @Test func refreshTokensExpire() async throws {
-        try await TestSandbox.run({ $0.refreshTokenLifetime = .seconds(3) }) { sandbox in
+        let clock = ManualClock()
+        try await TestSandbox.run({ $0.clock = clock.read }) { sandbox in
             let tokens = try await sandbox.login(try await sandbox.creator())
-            try await Task.sleep(for: .milliseconds(3100))
-            let reply = try await sandbox.postForm(
-                "/v2/oauth/token/",
-                ["client_key": sandbox.configuration.clientKey, "client_secret": sandbox.configuration.clientSecret,
-                 "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]?.string ?? ""])
-            #expect(reply.json["error"]?.string == "invalid_grant")
+            let refresh = { (token: String) in
+                try await sandbox.postForm(
+                    "/v2/oauth/token/",
+                    ["client_key": sandbox.configuration.clientKey, "client_secret": sandbox.configuration.clientSecret,
+                     "grant_type": "refresh_token", "refresh_token": token])
+            }
+            clock.advance(by: sandbox.configuration.refreshTokenLifetime - .seconds(1))
+            let rotated = try await refresh(tokens["refresh_token"]?.string ?? "")
+            #expect(rotated.status == 200, "a refresh token works until its lifetime ends")
+            clock.advance(by: .seconds(2))
+            let reply = try await refresh(rotated.json["refresh_token"]?.string ?? "")
+            #expect(reply.json["error"]?.string == "invalid_grant", "the rotated token keeps the first token's end")
         }
     }
 

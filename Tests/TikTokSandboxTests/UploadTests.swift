@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TikTokSandbox
 
@@ -63,11 +64,15 @@ import TikTokSandbox
     }
 
     @Test func anExpiredUploadURLIs403() async throws {
-        try await TestSandbox.run({ $0.uploadURLLifetime = .milliseconds(200) }) { sandbox in
+        let clock = ManualClock()
+        try await TestSandbox.run({ $0.clock = clock.read }) { sandbox in
             let (_, token) = try await sandbox.accessToken()
-            let url = try await sandbox.initUpload(token: token, size: 1000).json["data"]?["upload_url"]?.string ?? ""
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(try await sandbox.put(url, TestSandbox.mp4(size: 1000), 0...999).status == 403)
+            let early = try await sandbox.initUpload(token: token, size: 1000).json["data"]?["upload_url"]?.string ?? ""
+            let late = try await sandbox.initUpload(token: token, size: 1000).json["data"]?["upload_url"]?.string ?? ""
+            clock.advance(by: sandbox.configuration.uploadURLLifetime - .seconds(1))
+            #expect(try await sandbox.put(early, TestSandbox.mp4(size: 1000), 0...999).status == 201, "good until its lifetime ends")
+            clock.advance(by: .seconds(2))
+            #expect(try await sandbox.put(late, TestSandbox.mp4(size: 1000), 0...999).status == 403)
         }
     }
 
@@ -105,14 +110,16 @@ import TikTokSandbox
     }
 
     @Test func aSelfOnlyPostNeverGetsAPublicID() async throws {
-        try await TestSandbox.run { sandbox in
+        let clock = ManualClock()
+        try await TestSandbox.run({ $0.clock = clock.read }) { sandbox in
             let (_, token) = try await sandbox.accessToken()
             let video = TestSandbox.mp4(size: 500)
             let data = try await sandbox.initUpload(token: token, size: 500, privacy: "SELF_ONLY").json["data"]
             _ = try await sandbox.put(data?["upload_url"]?.string ?? "", video, 0...499)
             let publishID = data?["publish_id"]?.string ?? ""
+            clock.advance(by: sandbox.configuration.processingTime)
             _ = try await sandbox.waitForStatus(publishID, token: token) { $0["status"]?.string == "PUBLISH_COMPLETE" }
-            try await Task.sleep(for: .milliseconds(300))
+            clock.advance(by: .seconds(3_600))  // far past the moderation time
             let later = try await sandbox.waitForStatus(publishID, token: token) { _ in true }
             #expect(later["publicaly_available_post_id"]?.array?.isEmpty == true)
         }

@@ -37,7 +37,8 @@ struct PullDownloader: Sendable {
                 guard await self.state.pullProgress(publishID: job.publishID, downloaded: downloaded) else { return }
             }
             let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-            await self.state.pullFinished(publishID: job.publishID, downloaded: downloaded, sha256: digest, head: head, now: Date())
+            await self.state.pullFinished(
+                publishID: job.publishID, downloaded: downloaded, sha256: digest, head: head, now: self.configuration.clock())
         } catch {
             self.logger.notice("pull failed", metadata: ["publish_id": "\(job.publishID)", "error": "\(type(of: error))"])
             await self.state.pullFailed(publishID: job.publishID)

@@ -10,8 +10,8 @@ struct SandboxApp: Sendable {
     let port: PortPromise
     let logger: Logger
 
-    /// The wall clock (state and tokens persist across restarts, so times are dates).
-    func now() -> Date { Date() }
+    /// The configured wall clock (``SandboxConfiguration/clock``).
+    func now() -> Date { self.configuration.clock() }
 
     /// `http://host:port` as the client reached us: the request's `Host` when it sent one, else the bound address.
     func baseURL(for request: Request) -> String {

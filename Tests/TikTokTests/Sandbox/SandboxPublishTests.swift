@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import TikTok
 import TikTokSandbox
@@ -93,14 +94,15 @@ import TikTokSandbox
     }
 
     @Test func anExpiredUploadURLNeedsANewPublish() async throws {
-        try await SandboxHarness.with(configure: { $0.uploadURLLifetime = .milliseconds(300) }) { sandbox in
+        let clock = ManualClock()
+        try await SandboxHarness.with(configure: { $0.uploadURLLifetime = .seconds(300); $0.clock = clock.read }) { sandbox in
             let openID = try await sandbox.createCreator()
             let grant = try await sandbox.connect(openID)
             let file = try TestFile(size: 1_000_000)
             let plan = try ChunkPlan(videoSize: 1_000_000)
             let ticket = try await sandbox.client.initDirectPost(
                 accessToken: grant.accessToken, postInfo: PostInfo(privacyLevel: .selfOnly), source: .fileUpload(plan))
-            try await Task.sleep(for: .milliseconds(500))  // let the 300 ms upload_url lifetime pass
+            clock.advance(by: .seconds(301))  // past the 300 s upload_url lifetime
             let error = await #expect(throws: TikTokError.self) {
                 try await sandbox.client.upload(file: file.path, to: try #require(ticket.uploadURL), plan: plan, contentType: .mp4)
             }
