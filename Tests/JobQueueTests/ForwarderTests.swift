@@ -28,20 +28,16 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             // Let the forwarder find nothing due and fall asleep in its wait on the wake list.
-            let blocked = ContinuousClock.now.advanced(by: .seconds(10))
-            while try await client.send(["CLIENT", "LIST"]).string?.contains("cmd=blpop") != true {
-                guard ContinuousClock.now < blocked else { Issue.record("the forwarder never waited"); break }
-                try await Task.sleep(for: .milliseconds(5))
+            try await eventually("the forwarder to wait", poll: .milliseconds(5)) {
+                try await client.send(["CLIENT", "LIST"]).string?.contains("cmd=blpop") == true
             }
             var soon = EnqueueOptions()
             let dueAt = Date().addingTimeInterval(0.2)
             soon.runAt = dueAt
             let request = try JobRequest(IncrementCounter(key: "unused"), options: soon)
             _ = try await broker.enqueue([request], queue: queue, now: Date())
-            let deadline = ContinuousClock.now.advanced(by: .seconds(5))
-            while try await client.send(["LPOS", keys.ready, request.options.id.description]) == .null {
-                guard ContinuousClock.now < deadline else { break }
-                try await Task.sleep(for: .milliseconds(5))
+            try await eventually("the job to be promoted", timeout: .seconds(5), poll: .milliseconds(5)) {
+                try await client.send(["LPOS", keys.ready, request.options.id.description]) != .null
             }
             let lateness = Date().timeIntervalSince(dueAt)
             #expect(lateness < 1.0, "promoted \(lateness) s after its run-at; a 2 s sleep without waking would give about 1.8 s")

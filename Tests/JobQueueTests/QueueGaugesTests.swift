@@ -29,10 +29,8 @@ import Testing
         let group = ServiceGroup(services: [loop], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-            while (try? metrics.expectGauge("reelay.queue.oldest_ready_age_seconds", [("queue", queue)])) == nil {
-                guard ContinuousClock.now < deadline else { Issue.record("no gauge recorded"); break }
-                try await Task.sleep(for: .milliseconds(20))
+            try await eventually("a gauge to be recorded") {
+                (try? metrics.expectGauge("reelay.queue.oldest_ready_age_seconds", [("queue", queue)])) != nil
             }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()

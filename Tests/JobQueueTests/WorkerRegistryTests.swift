@@ -17,11 +17,7 @@ import Testing
         let group = ServiceGroup(services: [registry], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-            while try await client.send(["ZSCORE", "\(prefix):workers", identity.workerID]) == .null {
-                guard ContinuousClock.now < deadline else { Issue.record("no heartbeat"); break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await eventually("the first heartbeat") { try await client.send(["ZSCORE", "\(prefix):workers", identity.workerID]) != .null }
             let fields = try await client.send(["HGETALL", "\(prefix):worker:\(identity.workerID)"]).array?.compactMap(\.string) ?? []
             let hash = Dictionary(uniqueKeysWithValues: stride(from: 0, to: fields.count - 1, by: 2).map { (fields[$0], fields[$0 + 1]) })
             #expect(hash["host"] == "host-1")

@@ -10,16 +10,14 @@ import Glibc
 @Suite struct SandboxCommandTests {
     /// Waits until the sandbox printed its URL and returns it.
     static func listeningURL(_ logPath: String, process: WatchedProcess) async throws -> String {
-        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-        while ContinuousClock.now < deadline {
+        try await eventuallyValue("the sandbox to listen") {
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             if let line = log.split(separator: "\n").first(where: { $0.hasPrefix("reelay sandbox: listening on ") }) {
                 return String(line.dropFirst("reelay sandbox: listening on ".count))
             }
-            guard process.isRunning else { throw WaitTimedOut(what: "the sandbox to listen; it exited: \(log)") }
-            try await Task.sleep(for: .milliseconds(25))
+            guard process.isRunning else { throw TestServerError("the sandbox exited before it listened: \(log)") }
+            return nil
         }
-        throw WaitTimedOut(what: "the sandbox to listen")
     }
 
     static func curl(_ arguments: [String]) async throws -> String {

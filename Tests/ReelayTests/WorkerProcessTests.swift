@@ -36,11 +36,6 @@ struct WorkerProcess {
     }
 }
 
-struct WaitTimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(self.what)" }
-}
-
 /// Real worker processes against real Redis: crashes and signals.
 @Suite(.serialized) struct WorkerProcessTests {
     struct Fixture {
@@ -73,21 +68,13 @@ struct WaitTimedOut: Error, CustomStringConvertible {
         }
 
         func activeCount() async throws -> Int { try await self.client.send(["LLEN", self.keys.active]).int ?? 0 }
-
-        func waitUntil(_ what: String, timeout: Duration, _ condition: () async throws -> Bool) async throws {
-            let deadline = ContinuousClock.now.advanced(by: timeout)
-            while try await !condition() {
-                guard ContinuousClock.now < deadline else { throw WaitTimedOut(what: what) }
-                try await Task.sleep(for: .milliseconds(25))
-            }
-        }
     }
 
     @Test func killingAWorkerLosesNoJob() async throws {
         let fixture = try await Fixture.make()
         let ids = try await fixture.enqueue(count: 12, sleepMilliseconds: 1500)
         let victim = try await WorkerProcess(redisURL: fixture.url, queue: fixture.queue, concurrency: 4, lease: "3s")
-        try await fixture.waitUntil("the victim to hold 4 jobs", timeout: .seconds(20)) { try await fixture.activeCount() == 4 }
+        try await eventually("the victim to hold 4 jobs", timeout: .seconds(20)) { try await fixture.activeCount() == 4 }
         victim.signal(SIGKILL)
         _ = try await victim.waitUntilExited(timeout: .seconds(10))
         let killedAt = ContinuousClock.now
@@ -101,7 +88,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
         let group = ServiceGroup(services: [recoverer], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            try await fixture.waitUntil("every job completed", timeout: .seconds(60)) {
+            try await eventually("every job completed", timeout: .seconds(60)) {
                 try await fixture.states(ids).allSatisfy { $0 == "completed" }
             }
             await group.triggerGracefulShutdown()
@@ -121,7 +108,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
         let fixture = try await Fixture.make()
         let ids = try await fixture.enqueue(count: 1, sleepMilliseconds: 1500)
         let worker = try await WorkerProcess(redisURL: fixture.url, queue: fixture.queue, concurrency: 2, grace: "10s")
-        try await fixture.waitUntil("the job to start", timeout: .seconds(20)) { try await fixture.activeCount() == 1 }
+        try await eventually("the job to start", timeout: .seconds(20)) { try await fixture.activeCount() == 1 }
         worker.signal(SIGTERM)
         #expect(try await worker.waitUntilExited(timeout: .seconds(15)) == 0, "\(worker.log)")
         #expect(try await fixture.states(ids) == ["completed"])
@@ -133,7 +120,7 @@ struct WaitTimedOut: Error, CustomStringConvertible {
         let fixture = try await Fixture.make()
         let ids = try await fixture.enqueue(count: 1, sleepMilliseconds: 30_000)
         let worker = try await WorkerProcess(redisURL: fixture.url, queue: fixture.queue, concurrency: 2, grace: "300ms")
-        try await fixture.waitUntil("the job to start", timeout: .seconds(20)) { try await fixture.activeCount() == 1 }
+        try await eventually("the job to start", timeout: .seconds(20)) { try await fixture.activeCount() == 1 }
         worker.signal(SIGTERM)
         #expect(try await worker.waitUntilExited(timeout: .seconds(15)) == 0, "\(worker.log)")
         #expect(try await fixture.states(ids) == ["ready"])
@@ -159,7 +146,7 @@ extension WorkerProcessTests {
             try await WorkerProcess(redisURL: fixture.url, queue: fixture.queue, concurrency: 8),
         ]
         // No scheduler here: the workers' own maintenance loops promote the retries.
-        try await fixture.waitUntil("every job to end", timeout: .seconds(240)) {
+        try await eventually("every job to end", timeout: .seconds(240)) {
             let counts = try await fixture.client.pipeline([
                 ["HGET", fixture.keys.stats, "completed"], ["HGET", fixture.keys.stats, "dead"],
             ]).map { $0.string.flatMap(Int.init) ?? 0 }
@@ -198,7 +185,7 @@ extension WorkerProcessTests {
             try await WorkerProcess(redisURL: server.url, queue: queue, concurrency: 4, lease: "3s"),
             try await WorkerProcess(redisURL: server.url, queue: queue, concurrency: 4, lease: "3s"),
         ]
-        try await fixture.waitUntil("some progress", timeout: .seconds(30)) { try await fixture.counter() >= 50 }
+        try await eventually("some progress", timeout: .seconds(30)) { try await fixture.counter() >= 50 }
         let restartBegan = ContinuousClock.now
         try await server.stop()  // SHUTDOWN: the AOF is synced, every worker connection drops
         let stopped = ContinuousClock.now
@@ -217,7 +204,7 @@ extension WorkerProcessTests {
         let group = ServiceGroup(services: loops, logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            try await fixture.waitUntil("every job completed after the restart", timeout: .seconds(90)) {
+            try await eventually("every job completed after the restart", timeout: .seconds(90)) {
                 try await fixture.states(ids).allSatisfy { $0 == "completed" }
             }
             await group.triggerGracefulShutdown()

@@ -8,7 +8,8 @@ import Glibc
 public struct TestServerError: Error, CustomStringConvertible {
     /// What failed, in one line.
     public var description: String
-    init(_ description: String) { self.description = description }
+    /// An error saying `description`.
+    public init(_ description: String) { self.description = description }
 }
 
 /// A process started by a test (a server, a worker), watched so that it never outlives the test process.

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import TestSupport
 import TikTokSandbox
 
 /// One HTTP client for every test: redirects are never followed, so tests see the sandbox's 302s.
@@ -137,13 +138,9 @@ struct TestSandbox {
 
     /// Polls status/fetch until `done` holds for its data or `timeout` passes.
     func waitForStatus(_ publishID: String, token: String, timeout: Duration = .seconds(10), until done: (Wire) -> Bool) async throws -> Wire {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while true {
-            let reply = try await self.postJSON("/v2/post/publish/status/fetch/", ["publish_id": publishID], token: token)
-            let data = reply.json["data"] ?? .null
-            if done(data) { return data }
-            guard ContinuousClock.now < deadline else { throw TestFailure("status of \(publishID) stayed \(reply.text)") }
-            try await Task.sleep(for: .milliseconds(40))
+        try await eventuallyValue("the awaited status of \(publishID)", timeout: timeout, poll: .milliseconds(40)) {
+            let data = try await self.postJSON("/v2/post/publish/status/fetch/", ["publish_id": publishID], token: token).json["data"] ?? .null
+            return done(data) ? data : nil
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestSupport
 import TikTok
 import TikTokSandbox
 
@@ -107,13 +108,11 @@ struct HarnessError: Error, CustomStringConvertible {
 }
 
 extension TikTokClient {
-    /// Polls `status/fetch` every 100 ms until a terminal state or `limit`.
+    /// Polls `status/fetch` every 100 ms until a terminal state; throws after `limit`.
     func waitForTerminalStatus(accessToken: String, publishID: String, limit: Duration = .seconds(20)) async throws -> PublishStatus {
-        let deadline = ContinuousClock.now + limit
-        while true {
+        try await eventuallyValue("a terminal status for \(publishID)", timeout: limit, poll: .milliseconds(100)) {
             let status = try await self.fetchStatus(accessToken: accessToken, publishID: publishID)
-            if status.isTerminal || ContinuousClock.now > deadline { return status }
-            try await Task.sleep(for: .milliseconds(100))
+            return status.isTerminal ? status : nil
         }
     }
 }
