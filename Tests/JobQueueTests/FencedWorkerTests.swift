@@ -70,14 +70,16 @@ extension HoldLog {
 /// A worker that cannot renew its leases stops its handlers once its own lease deadline passes, and a handler that
 /// returns successfully as its timeout or the shutdown grace fires keeps its success.
 @Suite(.serialized) struct FencedWorkerTests {
-    /// Renewals fail (the worker's Redis is stopped under it): the handler is cancelled within the watchdog's tick of
-    /// the lease deadline (1.5 s after the last renewal that got through), not at its 60 s timeout.
-    @Test(.timeLimit(.minutes(1))) func aWorkerThatCannotRenewStopsItsHandlerAtItsLeaseDeadline() async throws {
+    /// Renewals fail: the worker's Redis (a private server) is stopped under it, so each renewal errors at once, or
+    /// paused (`CLIENT PAUSE`), so each renewal hangs without a reply. Either way the handler is cancelled within the
+    /// watchdog's tick of the lease deadline (1.5 s after the last renewal that got through was sent), not at its 60 s
+    /// timeout, and not before its lease could have run out.
+    @Test(.timeLimit(.minutes(1)), arguments: ["stop", "pause"])
+    func aWorkerThatCannotRenewStopsItsHandlerAtItsLeaseDeadline(_ failure: String) async throws {
         let server = try await RedisServer.start()
         var configuration = try RedisConfiguration(url: server.url)
         configuration.blockingPoolSize = 8
         configuration.connectTimeout = .milliseconds(300)
-        configuration.commandTimeout = .milliseconds(500)
         let client = RedisClient(configuration: configuration)
         let queue = TestEnvironment.uniqueName("fence").lowercased()
         let harness = WorkerHarness(client: client, broker: RedisJobBroker(client: client), queue: queue, keys: try QueueKeys(queue: queue))
@@ -86,19 +88,24 @@ extension HoldLog {
         let log = HoldLog()
         let processor = JobProcessor(
             broker: harness.broker, registry: log.registry(client: client), configuration: worker, logger: Logger(label: "test"))
-        var stopped: ContinuousClock.Instant?
+        var failing: ContinuousClock.Instant?
         try await harness.running(processor) { _ in
             let request = try JobRequest(HoldJob(key: "unused", finishesOnCancel: false))
             _ = try await harness.broker.enqueue([request], queue: queue, now: Date())
             try await harness.waitUntil("the job to start") { log.started.count == 1 }
-            stopped = .now
-            try await server.stop()  // from now on every renewal fails
+            failing = .now
+            if failure == "stop" {
+                try await server.stop()  // from now on every renewal fails at once
+            } else {
+                _ = try await client.send(["CLIENT", "PAUSE", "4000", "ALL"])  // every renewal waits 4 s for its reply
+            }
             try await harness.waitUntil("the handler to be cancelled", timeout: .seconds(10)) { log.cancelled.count == 1 }
-            try await server.start()  // let the worker shut down against a live server
+            if failure == "stop" { try await server.start() }  // let the worker shut down against a live server
         }
         let cancelled = try #require(log.cancelled.first)
-        let afterStop = cancelled - stopped!
-        #expect(afterStop < .milliseconds(1500 + 500), "cancelled \(afterStop) after renewals began to fail")
+        let afterFailure = cancelled - failing!
+        print("\(failure): handler cancelled \(afterFailure) after renewals began to fail (lease 1.5 s, renewed every 0.5 s)")
+        #expect(afterFailure < .milliseconds(1500 + 500), "cancelled \(afterFailure) after renewals began to fail")
         #expect(cancelled - log.started[0] > .milliseconds(1000), "not before its lease could have run out")
         await client.shutdown()
         try await server.stop()
