@@ -16,6 +16,7 @@ extension BrokerLifeCycleTests {
 
                 let a = try #require(try await fixture.claim(worker: "worker-a", lease: .milliseconds(200)).first)
                 #expect(a.id == id && a.attempt == 1)
+                #expect(await broker.start(a))
                 try await Task.sleep(for: .milliseconds(400))  // past A's lease
                 let recovered = try await broker.recoverExpiredLeases(queue: fixture.queue, now: Date(), maxStalls: 5, orphanGrace: .seconds(30))
                 #expect(recovered == [id])

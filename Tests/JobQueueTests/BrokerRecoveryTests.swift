@@ -16,6 +16,7 @@ extension BrokerLifeCycleTests {
 
                 let first = try await fixture.claim(lease: .milliseconds(200), now: instant(1_000))
                 #expect(first.map(\.id) == [id])
+                #expect(await broker.start(first[0]), "the handler begins: an expired lease now counts a stall")
                 #expect(try await broker.recoverExpiredLeases(queue: fixture.queue, now: instant(1_100), maxStalls: 1, orphanGrace: .seconds(5)).isEmpty,
                     "a live lease is left alone")
                 #expect(try await broker.recoverExpiredLeases(queue: fixture.queue, now: instant(2_000), maxStalls: 1, orphanGrace: .seconds(5)) == [id])
@@ -24,6 +25,7 @@ extension BrokerLifeCycleTests {
 
                 let second = try await fixture.claim(lease: .milliseconds(200), now: instant(3_000))
                 #expect(second.map(\.id) == [id] && second.first?.attempt == 2)
+                #expect(await broker.start(second[0]))
                 #expect(try await broker.recoverExpiredLeases(queue: fixture.queue, now: instant(4_000), maxStalls: 1, orphanGrace: .seconds(5)) == [id])
 
                 let hash = try await fixture.hash(id)

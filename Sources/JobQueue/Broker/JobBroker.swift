@@ -3,7 +3,13 @@ public import Foundation
 /// The queue's storage and state machine (Redis in production, see ``RedisJobBroker``). Every state change is atomic;
 /// every call that changes a leased job presents the lease token and is refused with `leaseLost` when the lease was
 /// taken over.
+///
+/// Time: every `now` is Redis's time (``now()``), never the caller's local clock; the scripts also check it against
+/// Redis's `TIME`, so a caller whose clock runs ahead can neither take a lease early nor promote a job early.
 public protocol JobBroker: Sendable {
+    /// Redis's time now (the local clock corrected by a measured offset): pass it as `now`.
+    func now() async throws -> Date
+
     // MARK: Producing
 
     /// Enqueues `requests` on `queue` in one round trip (pipelined); each is idempotent by id, unique keys are honoured.
@@ -16,6 +22,11 @@ public protocol JobBroker: Sendable {
     /// ready, waits up to `wait` (0…2 s; 0 = do not wait) for the next one (`BLMOVE`, no polling) and takes that one.
     /// Returns `[]` on timeout or while the queue is paused (after waiting `wait`, so a loop does not spin).
     func claim(queue: String, worker: String, limit: Int, leaseDuration: Duration, wait: Duration, now: Date) async throws -> [LeasedJob]
+
+    /// Records that the handler of `job` begins: from now on a lease that expires counts a stall. A job leased but never
+    /// started (the claim's reply was lost, the worker died holding it prefetched) goes back without an attempt or a
+    /// stall. Returns false, and the job must not run, when the lease was lost or Redis could not be reached.
+    func start(_ job: LeasedJob) async -> Bool
 
     /// Extends the leases of `jobs` to `now + duration`; returns the ids whose lease was lost (taken over).
     func extendLeases(_ jobs: [LeasedJob], duration: Duration, now: Date) async throws -> Set<JobID>

@@ -32,6 +32,9 @@ public enum JobHashField {
     public static let checkpoint = "checkpoint"
     /// Times its lease expired while running (a crashed or partitioned worker).
     public static let stalls = "stalls"
+    /// "0" from the claim until the worker starts the handler, then "1": only a started run's expired lease counts a
+    /// stall and keeps its attempt (a claim whose reply was lost costs the job nothing).
+    public static let started = "started"
     /// When the recoverer first saw the id in `active` without a lease (ms); cleared when the job is leased.
     public static let orphanSeen = "orphan_seen"
 }
@@ -52,6 +55,7 @@ public enum ResultEventField {
     public static let error = "error"
     /// When the retry runs (`retrying`, `snoozed`), ms.
     public static let runAt = "run_at"
-    /// Checkpoint JSON (`progress`).
+    /// Checkpoint JSON: no longer written (a `progress` event is small; the job hash keeps the checkpoint). Kept so
+    /// a reader of an older stream still knows the field.
     public static let checkpoint = "checkpoint"
 }

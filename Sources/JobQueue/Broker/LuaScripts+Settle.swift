@@ -1,7 +1,8 @@
 import Redis
 
 /// Scripts a worker runs on a job it holds. Each first checks the lease token (`leased`) and changes nothing when the
-/// lease was lost; each appends its event to the results stream in the same script, without `MAXLEN`.
+/// lease was lost; each appends its event to the results stream in the same script, trimmed with `MAXLEN ~` to the
+/// broker's ``RedisJobBroker/resultsMaxLength``.
 extension LuaScripts {
     /// Lua: `release(lockKey, id)` deletes the unique lock when it still names this job.
     static let releaseFunction = """
@@ -15,8 +16,8 @@ extension LuaScripts {
     ///
     /// - KEYS: 1 active, 2 lease, 3 stats, 4 results, then the job hash of each job (in ARGV order), then the unique
     ///   locks of the jobs that have one.
-    /// - ARGV: 1 now, 2 retention ms, 3 job count n, then per job: its id, its lease token, and the position of its
-    ///   unique lock among the lock keys (0 = none).
+    /// - ARGV: 1 now, 2 retention ms, 3 job count n, 4 results stream length, then per job: its id, its lease token, and
+    ///   the position of its unique lock among the lock keys (0 = none).
     /// - Reply: one integer per job: 1 completed; 0 lease lost.
     static let completeMany = RedisScript(
         """
@@ -24,7 +25,7 @@ extension LuaScripts {
         local n = tonumber(ARGV[3])
         local out, done = {}, 0
         for i = 1, n do
-          local id, token, lock = ARGV[1 + 3 * i], ARGV[2 + 3 * i], tonumber(ARGV[3 + 3 * i])
+          local id, token, lock = ARGV[2 + 3 * i], ARGV[3 + 3 * i], tonumber(ARGV[4 + 3 * i])
           local key = KEYS[4 + i]
           local f = redis.call('HMGET', key, '\(F.state)', '\(F.token)', '\(F.name)', '\(F.attempt)')
           if f[1] == 'active' and f[2] == token then
@@ -33,7 +34,8 @@ extension LuaScripts {
             redis.call('HSET', key, '\(F.state)', 'completed', '\(F.finishedAt)', ARGV[1])
             redis.call('HDEL', key, '\(F.token)')
             if lock > 0 then release(KEYS[4 + n + lock], id) end
-            redis.call('XADD', KEYS[4], '*', '\(E.event)', 'completed', '\(E.job)', id, '\(E.name)', f[3], '\(E.attempt)', f[4],
+            redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], '*', '\(E.event)', 'completed', '\(E.job)', id, '\(E.name)', f[3],
+              '\(E.attempt)', f[4],
               '\(E.at)', ARGV[1])
             redis.call('PEXPIRE', key, ARGV[2])
             done = done + 1
@@ -50,7 +52,7 @@ extension LuaScripts {
     /// Records a failed run: dead when permanent or out of attempts, otherwise scheduled for its retry.
     ///
     /// - KEYS: 1 active, 2 lease, 3 scheduled, 4 dead, 5 stats, 6 results, 7 job hash, 8 wake, 9 unique lock (optional).
-    /// - ARGV: 1 id, 2 lease token, 3 now, 4 error message, 5 "1" when permanent, 6 retry-at.
+    /// - ARGV: 1 id, 2 lease token, 3 now, 4 error message, 5 "1" when permanent, 6 retry-at, 7 results stream length.
     /// - Reply: "dead" or "scheduled"; 0 lease lost.
     static let fail = RedisScript(
         """
@@ -68,14 +70,15 @@ extension LuaScripts {
           redis.call('HSET', KEYS[7], '\(F.state)', 'dead', '\(F.finishedAt)', ARGV[3], '\(F.lastError)', ARGV[4])
           release(KEYS[9], ARGV[1])
           redis.call('HINCRBY', KEYS[5], 'dead', 1)
-          redis.call('XADD', KEYS[6], '*', '\(E.event)', 'dead', '\(E.job)', ARGV[1], '\(E.name)', f[1], '\(E.attempt)', f[2],
+          redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[7], '*', '\(E.event)', 'dead', '\(E.job)', ARGV[1], '\(E.name)', f[1], '\(E.attempt)', f[2],
             '\(E.at)', ARGV[3], '\(E.error)', ARGV[4])
           return 'dead'
         end
         schedule(KEYS[3], KEYS[8], ARGV[6], ARGV[1])
         redis.call('HSET', KEYS[7], '\(F.state)', 'scheduled', '\(F.runAt)', ARGV[6], '\(F.lastError)', ARGV[4])
         redis.call('HINCRBY', KEYS[5], 'retried', 1)
-        redis.call('XADD', KEYS[6], '*', '\(E.event)', 'retrying', '\(E.job)', ARGV[1], '\(E.name)', f[1], '\(E.attempt)', f[2],
+        redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[7], '*', '\(E.event)', 'retrying', '\(E.job)', ARGV[1], '\(E.name)', f[1],
+          '\(E.attempt)', f[2],
           '\(E.at)', ARGV[3], '\(E.error)', ARGV[4], '\(E.runAt)', ARGV[6])
         return 'scheduled'
         """
@@ -84,7 +87,7 @@ extension LuaScripts {
     /// Puts a held job in the scheduled set until later and gives its attempt back.
     ///
     /// - KEYS: 1 active, 2 lease, 3 scheduled, 4 results, 5 job hash, 6 wake.
-    /// - ARGV: 1 id, 2 lease token, 3 now, 4 run-at.
+    /// - ARGV: 1 id, 2 lease token, 3 now, 4 run-at, 5 results stream length.
     /// - Reply: 1 snoozed; 0 lease lost.
     static let snooze = RedisScript(
         """
@@ -98,7 +101,8 @@ extension LuaScripts {
         redis.call('HSET', KEYS[5], '\(F.state)', 'scheduled', '\(F.runAt)', ARGV[4])
         redis.call('HDEL', KEYS[5], '\(F.token)')
         local name = redis.call('HGET', KEYS[5], '\(F.name)')
-        redis.call('XADD', KEYS[4], '*', '\(E.event)', 'snoozed', '\(E.job)', ARGV[1], '\(E.name)', name, '\(E.attempt)', attempt + 1,
+        redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], '*', '\(E.event)', 'snoozed', '\(E.job)', ARGV[1], '\(E.name)', name,
+          '\(E.attempt)', attempt + 1,
           '\(E.at)', ARGV[3], '\(E.runAt)', ARGV[4])
         return 1
         """
@@ -124,10 +128,11 @@ extension LuaScripts {
         """
     )
 
-    /// Saves a progress checkpoint of a held job.
+    /// Saves a progress checkpoint of a held job in its hash, and appends a small `progress` event (no checkpoint
+    /// JSON: an upload saves one per chunk, and the hash keeps the latest).
     ///
     /// - KEYS: 1 job hash, 2 results.
-    /// - ARGV: 1 id, 2 lease token, 3 now, 4 checkpoint JSON.
+    /// - ARGV: 1 id, 2 lease token, 3 now, 4 checkpoint JSON, 5 results stream length.
     /// - Reply: 1 saved; 0 lease lost.
     static let checkpoint = RedisScript(
         """
@@ -135,8 +140,8 @@ extension LuaScripts {
         if not leased(KEYS[1], ARGV[2]) then return 0 end
         redis.call('HSET', KEYS[1], '\(F.checkpoint)', ARGV[4])
         local f = redis.call('HMGET', KEYS[1], '\(F.name)', '\(F.attempt)')
-        redis.call('XADD', KEYS[2], '*', '\(E.event)', 'progress', '\(E.job)', ARGV[1], '\(E.name)', f[1], '\(E.attempt)', f[2],
-          '\(E.at)', ARGV[3], '\(E.checkpoint)', ARGV[4])
+        redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', '\(E.event)', 'progress', '\(E.job)', ARGV[1], '\(E.name)', f[1],
+          '\(E.attempt)', f[2], '\(E.at)', ARGV[3])
         return 1
         """
     )

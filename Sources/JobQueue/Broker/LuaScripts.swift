@@ -4,9 +4,22 @@ import Redis
 /// job hashes `claimReady` builds from the queue's key prefix for ids it pops; all keys of one queue share its `{queue}`
 /// hash tag, so the scripts run unchanged on Redis Cluster.
 /// Times are milliseconds since 1970 as decimal text. Field names come from ``JobHashField`` and ``ResultEventField``.
+///
+/// One clock: a script that judges time (is a job due, has a lease expired, how long may a lease run) takes the earlier
+/// of the caller's `now` and Redis's own `TIME` (`clampedNow`), so a caller whose clock runs ahead can neither promote a
+/// job early nor steal a live lease nor write a lease too long; callers pass Redis's time (``RedisClock``), which also
+/// covers a clock that runs behind.
 enum LuaScripts {
     typealias F = JobHashField
     typealias E = ResultEventField
+
+    /// Lua: `clampedNow(callerNow)` is the earlier of `callerNow` (ms) and Redis's `TIME` (ms), as a number.
+    static let clampedNowFunction = """
+        local function clampedNow(callerNow)
+          local t = redis.call('TIME')
+          return math.min(tonumber(callerNow), tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+        end
+        """
 
     /// Lua: `schedule(scheduledKey, wakeKey, runAt, id)` adds the id to the scheduled set and, when it is now the
     /// earliest, pushes to the wake list (kept at one element) so a forwarder sleeping until a later job wakes at once.
@@ -32,17 +45,23 @@ enum LuaScripts {
         """
 
     /// Lua: `lease(hashKey, id, token, leaseSet, deadline, worker, now)` makes the job active under `token` for `worker`
-    /// until `deadline` (one more attempt) and returns its row: id, attempt, name, payload, max attempts, checkpoint or
-    /// nil, enqueued-at, timeout ms or nil, unique key or nil, lease token. Returns nil, changing nothing, when the hash
-    /// is gone or the job is not `ready`. One read and two writes (the hash, the lease set) per job.
+    /// until `deadline` (one more attempt, `started` 0 until the worker starts it) and returns its row: id, attempt,
+    /// name, payload, max attempts, checkpoint or nil, enqueued-at, timeout ms or nil, unique key or nil, lease token.
+    /// Returns nil, changing nothing, when the hash is gone or the job is not `ready`. One read and two writes (the
+    /// hash, the lease set) per job. `leaseTimes(callerNow, callerDeadline)` gives `now, deadline` on Redis's clock.
     static let leaseFunction = """
+        \(clampedNowFunction)
+        local function leaseTimes(callerNow, callerDeadline)
+          local now = clampedNow(callerNow)
+          return now, now + (tonumber(callerDeadline) - tonumber(callerNow))
+        end
         local function lease(key, id, token, leaseSet, deadline, worker, now)
           local f = redis.call('HMGET', key, '\(F.state)', '\(F.attempt)', '\(F.name)', '\(F.payload)', '\(F.maxAttempts)',
             '\(F.checkpoint)', '\(F.enqueuedAt)', '\(F.timeoutMs)', '\(F.uniqueKey)', '\(F.orphanSeen)')
           if f[1] ~= 'ready' then return nil end
           local attempt = (tonumber(f[2]) or 0) + 1
           redis.call('HSET', key, '\(F.state)', 'active', '\(F.attempt)', attempt, '\(F.owner)', worker, '\(F.token)', token,
-            '\(F.leasedAt)', now)
+            '\(F.leasedAt)', now, '\(F.started)', 0)
           if f[10] then redis.call('HDEL', key, '\(F.orphanSeen)') end
           redis.call('ZADD', leaseSet, deadline, id)
           return {id, attempt, f[3], f[4], f[5], f[6], f[7], f[8], f[9], token}
@@ -65,8 +84,8 @@ enum LuaScripts {
     ///
     /// - KEYS: 1 ready, 2 scheduled, 3 stats, 4 wake, then the job hash of each job (in ARGV order), then the unique lock
     ///   of each job that has a unique key (in ARGV order).
-    /// - ARGV: 1 now, 2 job count n, then 8 per job: id, name, payload, max attempts, run-at, timeout ms or "", unique key
-    ///   or "", unique lock TTL ms.
+    /// - ARGV: 1 now (the earlier of it and `TIME` counts), 2 job count n, then 8 per job: id, name, payload, max attempts,
+    ///   run-at ("" = now), timeout ms or "", unique key or "", unique lock TTL ms.
     /// - Reply: one element per job: 1 enqueued; 0 the id exists (duplicate); a bulk string: the id of the job holding
     ///   the unique key. An error reply `WRONGTYPE …`, with nothing written, when stats, or ready (a job due now), or
     ///   scheduled or wake (a job for later) holds another type.
@@ -74,10 +93,12 @@ enum LuaScripts {
         """
         \(scheduleFunction)
         \(wrongTypeFunction)
-        local now, n = tonumber(ARGV[1]), tonumber(ARGV[2])
+        \(clampedNowFunction)
+        local now, n = clampedNow(ARGV[1]), tonumber(ARGV[2])
         local anyDue, anyLater = false, false
         for i = 1, n do
-          if tonumber(ARGV[2 + 8 * (i - 1) + 5]) <= now then anyDue = true else anyLater = true end
+          local runAt = ARGV[2 + 8 * (i - 1) + 5]
+          if runAt == '' or tonumber(runAt) <= now then anyDue = true else anyLater = true end
         end
         local problem = wrongType(KEYS[3], 'hash')
         if anyDue then problem = problem or wrongType(KEYS[1], 'list') end
@@ -87,6 +108,7 @@ enum LuaScripts {
         for i = 1, n do
           local a = 2 + 8 * (i - 1)
           local key, id, runAt, unique = KEYS[4 + i], ARGV[a + 1], ARGV[a + 5], ARGV[a + 7]
+          if runAt == '' then runAt = now end
           local lock
           if unique ~= '' then
             lockIndex = lockIndex + 1
@@ -101,7 +123,7 @@ enum LuaScripts {
             else
               local isDue = tonumber(runAt) <= now
               redis.call('HSET', key, '\(F.name)', ARGV[a + 2], '\(F.payload)', ARGV[a + 3], '\(F.state)', isDue and 'ready' or 'scheduled',
-                '\(F.attempt)', 0, '\(F.maxAttempts)', ARGV[a + 4], '\(F.enqueuedAt)', ARGV[1], '\(F.runAt)', runAt, '\(F.stalls)', 0)
+                '\(F.attempt)', 0, '\(F.maxAttempts)', ARGV[a + 4], '\(F.enqueuedAt)', now, '\(F.runAt)', runAt, '\(F.stalls)', 0)
               if ARGV[a + 6] ~= '' then redis.call('HSET', key, '\(F.timeoutMs)', ARGV[a + 6]) end
               if lock then
                 redis.call('HSET', key, '\(F.uniqueKey)', unique)
@@ -144,7 +166,8 @@ enum LuaScripts {
     /// leases nothing. Otherwise leases each id still in active whose state is `ready`; an id whose hash is gone, or that
     /// another worker leased meanwhile, loses one entry in active and is skipped.
     /// - KEYS: 1 paused, 2 ready, 3 active, 4 lease, then the job hash of each id (in ARGV order).
-    /// - ARGV: 1 now, 2 lease deadline, 3 worker id, then per id: the id, its new lease token.
+    /// - ARGV: 1 now, 2 lease deadline (runs its duration from the earlier of now and `TIME`), 3 worker id, then per id:
+    ///   the id, its new lease token.
     /// - Reply: one array per leased job (see `lease`: its fields, then its lease token). Empty while paused.
     static let claim = RedisScript(
         """
@@ -157,10 +180,11 @@ enum LuaScripts {
           end
           return {}
         end
+        local now, deadline = leaseTimes(ARGV[1], ARGV[2])
         local out = {}
         for i = 1, n do
           local key, id, token = KEYS[4 + i], ARGV[2 + 2 * i], ARGV[3 + 2 * i]
-          local row = redis.call('LPOS', KEYS[3], id) and lease(key, id, token, KEYS[4], ARGV[2], ARGV[3], ARGV[1])
+          local row = redis.call('LPOS', KEYS[3], id) and lease(key, id, token, KEYS[4], deadline, ARGV[3], now)
           if row then out[#out + 1] = row else redis.call('LREM', KEYS[3], 1, id) end
         end
         return out
@@ -174,7 +198,7 @@ enum LuaScripts {
     /// queue's key prefix, not in KEYS, because the ids are only known once popped; they share the queue's hash tag, so
     /// they live in the same cluster slot as the KEYS (the same trade BullMQ's `moveToActive` makes).
     /// - KEYS: 1 paused, 2 ready, 3 active, 4 lease.
-    /// - ARGV: 1 now, 2 lease deadline, 3 worker id, 4 most ids to take, 5 job hash key prefix (`reelay:{q}:job:`),
+    /// - ARGV: 1 now, 2 lease deadline (as `claim`), 3 worker id, 4 most ids to take, 5 job hash key prefix (`reelay:{q}:job:`),
     ///   6 lease token prefix (each job's token is the prefix and its position in the batch).
     /// - Reply: -1 while paused (nothing taken); else one array per leased job, as `claim`; an
     ///   error reply `WRONGTYPE …`, with nothing taken, when active or lease holds another type.
@@ -185,11 +209,12 @@ enum LuaScripts {
         if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
         local problem = wrongType(KEYS[3], 'list') or wrongType(KEYS[4], 'zset')
         if problem then return redis.error_reply(problem) end
+        local now, deadline = leaseTimes(ARGV[1], ARGV[2])
         local out = {}
         for i = 1, tonumber(ARGV[4]) do
           local id = redis.call('LMOVE', KEYS[2], KEYS[3], 'RIGHT', 'LEFT')
           if not id then break end
-          local row = lease(ARGV[5] .. id, id, ARGV[6] .. i, KEYS[4], ARGV[2], ARGV[3], ARGV[1])
+          local row = lease(ARGV[5] .. id, id, ARGV[6] .. i, KEYS[4], deadline, ARGV[3], now)
           if row then out[#out + 1] = row else redis.call('LREM', KEYS[3], 1, id) end
         end
         return out
@@ -199,14 +224,30 @@ enum LuaScripts {
     /// Extends one lease, if it is still this worker's.
     ///
     /// - KEYS: 1 lease, 2 job hash.
-    /// - ARGV: 1 id, 2 lease token, 3 new deadline.
+    /// - ARGV: 1 id, 2 lease token, 3 new deadline, 4 lease duration ms (the deadline is at most `TIME` + duration).
     /// - Reply: 1 extended; 0 lease lost.
     static let extendLease = RedisScript(
         """
         \(leasedFunction)
+        \(clampedNowFunction)
         if not leased(KEYS[2], ARGV[2]) then return 0 end
         if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
-        redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1])
+        local deadline = clampedNow(tonumber(ARGV[3]) - tonumber(ARGV[4])) + tonumber(ARGV[4])
+        redis.call('ZADD', KEYS[1], 'XX', deadline, ARGV[1])
+        return 1
+        """
+    )
+
+    /// Marks a held job started (its handler begins): from now on an expired lease counts a stall.
+    ///
+    /// - KEYS: 1 job hash.
+    /// - ARGV: 1 lease token.
+    /// - Reply: 1 started; 0 lease lost.
+    static let start = RedisScript(
+        """
+        \(leasedFunction)
+        if not leased(KEYS[1], ARGV[1]) then return 0 end
+        redis.call('HSET', KEYS[1], '\(F.started)', 1)
         return 1
         """
     )

@@ -40,6 +40,8 @@ public struct QueueKeys: Sendable, Hashable {
     public var wake: String { "\(self.base):wake" }
     /// Hash of counters: enqueued, completed, failed, retried, dead, recovered.
     public var stats: String { "\(self.base):stats" }
+    /// Index into `active` where the recoverer's next orphan scan starts (absent = 0).
+    public var recoverCursor: String { "\(self.base):recover-cursor" }
     /// The hash of one job.
     public func job(_ id: JobID) -> String { "\(self.base):job:\(id)" }
     /// The prefix of every job hash key of the queue (`reelay:{q}:job:`), for scripts that pop ids and build keys.

@@ -84,12 +84,20 @@ extension RedisJobBroker {
     public func extendLeases(_ jobs: [LeasedJob], duration: Duration, now: Date) async throws -> Set<JobID> {
         guard duration.wholeMilliseconds >= 1 else { throw JobQueueError(.invalidArgument, detail: "lease duration \(duration)") }
         let deadline = String(now.epochMilliseconds + duration.wholeMilliseconds)
+        let durationText = String(duration.wholeMilliseconds)
         let commands = try jobs.map { job throws(JobQueueError) in
             let keys = try self.keys(job.queue)
             return RedisCommand.evalSHA(
-                LuaScripts.extendLease, keys: [keys.lease, keys.job(job.id)], arguments: [job.id.description, job.leaseToken, deadline])
+                LuaScripts.extendLease, keys: [keys.lease, keys.job(job.id)],
+                arguments: [job.id.description, job.leaseToken, deadline, durationText])
         }
         let replies = try await self.pipeline("extend leases", commands)
         return Set(zip(jobs, replies).filter { $0.1 != .integer(1) }.map(\.0.id))
+    }
+
+    public func start(_ job: LeasedJob) async -> Bool {
+        guard let keys = try? self.keys(job.queue) else { return false }
+        let reply = try? await self.eval("start", LuaScripts.start, keys: [keys.job(job.id)], arguments: [job.leaseToken])
+        return reply == .integer(1)
     }
 }

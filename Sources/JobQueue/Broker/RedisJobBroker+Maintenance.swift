@@ -33,35 +33,52 @@ extension RedisJobBroker {
         let keys = try self.keys(queue)
         guard maxStalls >= 0 else { throw JobQueueError(.invalidArgument, detail: "maxStalls \(maxStalls) below 0") }
         let nowText = String(now.epochMilliseconds)
-        let reads = try await self.pipeline(
-            "recover",
-            [
-                RedisCommand(["ZRANGEBYSCORE", keys.lease, "-inf", nowText, "LIMIT", "0", "1000"]),
-                RedisCommand(["LRANGE", keys.active, "0", "999"]),
-            ])
-        let expired = self.jobIDs(reads[0])
-        let active = Array(Set(self.jobIDs(reads[1])).subtracting(expired))
-        guard !expired.isEmpty || !active.isEmpty else { return [] }
-
-        // The unique lock of an expired job is needed in KEYS in case it dies; the field never changes, so read it first.
-        let uniqueKeys = try await self.pipeline("recover", expired.map { RedisCommand(["HGET", keys.job($0), JobHashField.uniqueKey]) })
-        var commands: [RedisCommand] = []
-        for (id, uniqueKey) in zip(expired, uniqueKeys) {
-            commands.append(
-                .evalSHA(
+        let expired = self.jobIDs(
+            try await self.redis("recover") {
+                try await self.client.send(["ZRANGEBYSCORE", keys.lease, "-inf", nowText, "LIMIT", "0", String(Self.recoveryWindow)])
+            })
+        var recovered: [JobID] = []
+        if !expired.isEmpty {
+            // The unique lock of an expired job is needed in KEYS in case it dies; the field never changes, so read it first.
+            let uniqueKeys = try await self.pipeline("recover", expired.map { RedisCommand(["HGET", keys.job($0), JobHashField.uniqueKey]) })
+            let commands = zip(expired, uniqueKeys).map { id, uniqueKey in
+                RedisCommand.evalSHA(
                     LuaScripts.recoverExpired,
                     keys: [keys.lease, keys.active, keys.ready, keys.dead, keys.stats, keys.results, keys.job(id)]
                         + (uniqueKey.string.map { [keys.unique($0)] } ?? []),
-                    arguments: [id.description, nowText, String(maxStalls)]))
+                    arguments: [id.description, nowText, String(maxStalls), String(self.resultsMaxLength)])
+            }
+            let replies = try await self.pipeline("recover", commands)
+            recovered += zip(expired, replies).filter { $0.1 == .integer(1) || $0.1 == .integer(2) }.map(\.0)
         }
-        for id in active {
-            commands.append(
-                .evalSHA(
-                    LuaScripts.recoverOrphan, keys: [keys.lease, keys.active, keys.ready, keys.stats, keys.results, keys.job(id)],
-                    arguments: [id.description, nowText, String(max(orphanGrace.wholeMilliseconds, 0))]))
+        recovered += try await self.recoverOrphans(keys: keys, now: nowText, grace: orphanGrace)
+        return recovered
+    }
+
+    /// Entries of `active` (and expired leases) looked at per script call of the recoverer.
+    static let recoveryWindow = 1_000
+    /// Windows of `active` one recovery pass looks at, at most: a longer list is walked over several passes, from the
+    /// cursor the last pass left in Redis.
+    static let recoveryWindowsPerPass = 20
+
+    /// Walks `active` from the stored cursor, a window per script call, until the end of the list or the pass's limit.
+    private func recoverOrphans(keys: QueueKeys, now: String, grace: Duration) async throws -> [JobID] {
+        var recovered: [JobID] = []
+        for _ in 0..<Self.recoveryWindowsPerPass {
+            let reply = try await self.eval(
+                "recover", LuaScripts.recoverOrphans,
+                keys: [keys.lease, keys.active, keys.ready, keys.stats, keys.results, keys.recoverCursor],
+                arguments: [
+                    now, String(max(grace.wholeMilliseconds, 0)), String(Self.recoveryWindow), keys.jobKeyPrefix,
+                    String(self.resultsMaxLength),
+                ])
+            guard let parts = reply.array, let wrapped = parts.first?.int else {
+                throw JobQueueError(.broker, detail: "recover: unexpected reply \(reply)")
+            }
+            recovered += self.jobIDs(.array(Array(parts.dropFirst())))
+            if wrapped == 1 { break }
         }
-        let replies = try await self.pipeline("recover", commands)
-        return zip(expired + active, replies).filter { $0.1 == .integer(1) || $0.1 == .integer(2) }.map(\.0)
+        return recovered
     }
 
     public func applyRetention(queue: String, completedFor: Duration, deadFor: Duration, deadLimit: Int, now: Date) async throws {

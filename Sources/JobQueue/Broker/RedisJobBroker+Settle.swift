@@ -33,7 +33,10 @@ extension RedisJobBroker {
     func completeCommand(_ jobs: [LeasedJob], now: Date) throws(JobQueueError) -> RedisCommand {
         let keys = try self.keys(jobs[0].queue)
         var scriptKeys = [keys.active, keys.lease, keys.stats, keys.results] + jobs.map { keys.job($0.id) }
-        var arguments = [String(now.epochMilliseconds), String(max(self.completedRetention.wholeMilliseconds, 1)), String(jobs.count)]
+        var arguments = [
+            String(now.epochMilliseconds), String(max(self.completedRetention.wholeMilliseconds, 1)), String(jobs.count),
+            String(self.resultsMaxLength),
+        ]
         var locks = 0
         for job in jobs {
             var lockPosition = 0
@@ -55,7 +58,7 @@ extension RedisJobBroker {
                 + self.lockKey(job, keys),
             arguments: [
                 job.id.description, job.leaseToken, String(now.epochMilliseconds), error, permanent ? "1" : "0",
-                String(max(retryAt, now).epochMilliseconds),
+                String(max(retryAt, now).epochMilliseconds), String(self.resultsMaxLength),
             ])
         switch reply.string {
         case "dead": return .dead
@@ -68,7 +71,10 @@ extension RedisJobBroker {
         let keys = try self.keys(job.queue)
         let reply = try await self.eval(
             "snooze", LuaScripts.snooze, keys: [keys.active, keys.lease, keys.scheduled, keys.results, keys.job(job.id), keys.wake],
-            arguments: [job.id.description, job.leaseToken, String(now.epochMilliseconds), String(max(until, now).epochMilliseconds)])
+            arguments: [
+                job.id.description, job.leaseToken, String(now.epochMilliseconds), String(max(until, now).epochMilliseconds),
+                String(self.resultsMaxLength),
+            ])
         guard reply == .integer(1) else { throw self.leaseLost(job, "snooze") }
     }
 
@@ -87,7 +93,7 @@ extension RedisJobBroker {
         let keys = try self.keys(job.queue)
         let reply = try await self.eval(
             "checkpoint", LuaScripts.checkpoint, keys: [keys.job(job.id), keys.results],
-            arguments: [job.id.description, job.leaseToken, String(now.epochMilliseconds), data])
+            arguments: [job.id.description, job.leaseToken, String(now.epochMilliseconds), data, String(self.resultsMaxLength)])
         guard reply == .integer(1) else { throw self.leaseLost(job, "checkpoint") }
     }
 

@@ -19,7 +19,8 @@ public import Redis
 /// | `reelay:{q}:unique:<key>` | string | id of the live job holding the unique key (`PX` = `uniqueFor`) |
 /// | `reelay:{q}:paused` | string | present while the queue is paused |
 /// | `reelay:{q}:stats` | hash | counters: enqueued, completed, failed, retried, dead, recovered |
-/// | `reelay:{q}:results` | stream | `completed`, `retrying`, `dead`, `snoozed`, `progress`, `recovered` events (``ResultEventField``) |
+/// | `reelay:{q}:recover-cursor` | string | where the next orphan scan of `active` starts (absent = 0) |
+/// | `reelay:{q}:results` | stream | `completed`, `retrying`, `dead`, `snoozed`, `progress`, `recovered` events (`MAXLEN ~`) |
 ///
 /// ## Scripts (each takes every key it touches in `KEYS`)
 /// - `enqueue`: per job of a batch, refuse a known id or a held unique key; write the hash, take the lock, `LPUSH` ready
@@ -30,7 +31,8 @@ public import Redis
 /// - `extendLease`, `complete`, `fail`, `snooze`, `requeue`, `checkpoint`: check the lease token, then change the job
 ///   and append its event to the results stream.
 /// - `promote`: scheduled → ready for the ids still due. `recoverExpired`: an expired lease → ready (or dead after too
-///   many stalls). `recoverOrphan`: an id in active without a lease, after a grace period → ready. `trimDead`: retention.
+///   many stalls; a job never started goes back without an attempt or a stall). `recoverOrphans`: one window of active
+///   from a cursor, ids without a lease for the grace period → ready. `start`: the handler begins. `trimDead`: retention.
 ///
 /// ## Reading it with redis-cli
 /// ```
@@ -51,8 +53,16 @@ public final class RedisJobBroker: JobBroker {
     public let maximumPayloadBytes: Int
     /// How long a completed job's hash is kept: it gets this expiry when it completes.
     public let completedRetention: Duration
+    /// Most entries kept in each results stream: every append trims with `MAXLEN ~` this many (Redis trims whole
+    /// stream nodes, so the stream may hold up to about a hundred more).
+    public let resultsMaxLength: Int
+    /// Redis's time, for the callers that need a time outside a script (see ``now()``).
+    public let clock: RedisClock
     /// Counts `reelay.jobs.enqueued` by queue and job name.
     let metrics: JobMetricsCache
+
+    /// The default of ``resultsMaxLength``: 100,000 events per queue (about 25 MB of stream, see the operating guide).
+    public static let defaultResultsMaxLength = 100_000
 
     /// The longest unique key accepted, in UTF-8 bytes.
     public static let maximumUniqueKeyLength = 200
@@ -68,12 +78,17 @@ public final class RedisJobBroker: JobBroker {
     /// - Parameters:
     ///   - maximumPayloadBytes: Larger payloads are refused with `payloadTooLarge`.
     ///   - completedRetention: How long completed jobs stay readable (and keep their id from being enqueued again).
+    ///   - resultsMaxLength: Most events kept per results stream (``defaultResultsMaxLength``; at least 1).
+    ///   - wallClock: The local clock that ``clock`` corrects to Redis's `TIME` (a test skews it).
     ///   - metrics: Where `reelay.jobs.enqueued` is counted (the process's metrics backend by default).
     public init(
         client: RedisClient, prefix: String = "reelay", maximumPayloadBytes: Int = 1 << 20, completedRetention: Duration = .seconds(86_400),
+        resultsMaxLength: Int = RedisJobBroker.defaultResultsMaxLength, wallClock: @escaping @Sendable () -> Date = { Date() },
         metrics: JobMetricsCache = JobMetricsCache()
     ) {
         self.metrics = metrics
+        self.resultsMaxLength = max(resultsMaxLength, 1)
+        self.clock = RedisClock(client: client, wallClock: wallClock)
         self.client = client
         self.prefix = prefix
         self.maximumPayloadBytes = maximumPayloadBytes
@@ -83,6 +98,11 @@ public final class RedisJobBroker: JobBroker {
     /// The keys of `queue`. - Throws: `invalidQueueName`.
     public func keys(_ queue: String) throws(JobQueueError) -> QueueKeys {
         try QueueKeys(queue: queue, prefix: self.prefix)
+    }
+
+    /// Redis's time now (``RedisClock``): what callers pass as `now`, so no host's clock decides a lease or a due time.
+    public func now() async throws -> Date {
+        try await self.clock.now()
     }
 
     // MARK: - Producing
@@ -153,7 +173,7 @@ public final class RedisJobBroker: JobBroker {
             if let uniqueKey = options.uniqueKey { locks.append(keys.unique(uniqueKey)) }
             arguments += [
                 options.id.description, request.name, request.payload, String(options.maxAttempts),
-                String(max(options.runAt?.epochMilliseconds ?? now, now)), options.timeout.map { String($0.wholeMilliseconds) } ?? "",
+                options.runAt.map { String(max($0.epochMilliseconds, now)) } ?? "", options.timeout.map { String($0.wholeMilliseconds) } ?? "",
                 options.uniqueKey ?? "", String(options.uniqueFor.wholeMilliseconds),
             ]
         }

@@ -70,17 +70,19 @@ public struct ConcurrencyLimiter: Sendable {
 
     /// Take a slot.
     /// KEYS[1] the holders zset (holder → lease deadline ms).
-    /// ARGV[1] now (ms), ARGV[2] limit, ARGV[3] holder, ARGV[4] new deadline (ms).
+    /// ARGV[1] now (ms), ARGV[2] limit, ARGV[3] holder, ARGV[4] new deadline (ms). The earlier of now and Redis's `TIME`
+    /// counts, and the deadline keeps its distance from it: a host whose clock runs ahead cannot drop live holders.
     /// Drops holders whose deadline is at or before now; then a present holder gets the new deadline, a new one is added
     /// when fewer than limit hold. The key lives until the last deadline. Reply 1 when the holder holds a slot, else 0.
     static let acquireScript = RedisScript(
         """
-        local now = tonumber(ARGV[1])
+        \(LuaScripts.clampedNowFunction)
+        local now = clampedNow(ARGV[1])
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
         if not redis.call('ZSCORE', KEYS[1], ARGV[3]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
           return 0
         end
-        redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
+        redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]) - tonumber(ARGV[1]), ARGV[3])
         local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
         redis.call('PEXPIRE', KEYS[1], math.max(1, tonumber(last[2]) - now))
         return 1

@@ -67,13 +67,15 @@ public struct RateLimiter: Sendable {
 
     /// Reserve one unit of a sliding window.
     /// KEYS[1] the window zset (reservation id → time ms).
-    /// ARGV[1] now (ms), ARGV[2] window (ms), ARGV[3] limit, ARGV[4] reservation id.
+    /// ARGV[1] now (ms; the earlier of it and Redis's `TIME` counts, so a host whose clock runs ahead cannot push other
+    /// hosts' reservations out of the window early), ARGV[2] window (ms), ARGV[3] limit, ARGV[4] reservation id.
     /// Drops entries at or before now − window, then: id already present → {1, 0}; fewer than limit → adds id at now,
     /// sets the key's TTL to the window, {1, 0}; else {0, t} where t (ms) is when the entry that must leave for one more
     /// reservation leaves the window (its time + window).
     static let reserveScript = RedisScript(
         """
-        local now = tonumber(ARGV[1])
+        \(LuaScripts.clampedNowFunction)
+        local now = clampedNow(ARGV[1])
         local window = tonumber(ARGV[2])
         local limit = tonumber(ARGV[3])
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)

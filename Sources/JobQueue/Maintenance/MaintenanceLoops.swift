@@ -57,8 +57,10 @@ public struct MaintenanceLoop: Service {
         var loop = MaintenanceLoop(
             name: "forwarder", queues: configuration.queues, interval: configuration.forwarderMaximumSleep, logger: logger
         ) { queue in
-            let step = try await broker.promoteDue(queue: queue, now: Date(), limit: configuration.forwarderBatch)
-            return step.moved == configuration.forwarderBatch ? Date() : step.nextDue
+            let now = try await broker.now()
+            let step = try await broker.promoteDue(queue: queue, now: now, limit: configuration.forwarderBatch)
+            // `nextDue` is on Redis's clock; the loop sleeps on the local one.
+            return step.moved == configuration.forwarderBatch ? Date() : step.nextDue.map { Date().addingTimeInterval($0.timeIntervalSince(now)) }
         }
         loop.sleeper = { queue, longest in
             _ = try await broker.waitForEarlierSchedule(queue: queue, timeout: min(longest, .seconds(2)))
@@ -71,7 +73,7 @@ public struct MaintenanceLoop: Service {
     public static func leaseRecoverer(broker: any JobBroker, configuration: MaintenanceConfiguration, logger: Logger) -> MaintenanceLoop {
         MaintenanceLoop(name: "lease recoverer", queues: configuration.queues, interval: configuration.recoveryInterval, logger: logger) { queue in
             let recovered = try await broker.recoverExpiredLeases(
-                queue: queue, now: Date(), maxStalls: configuration.maximumStalls, orphanGrace: configuration.orphanGrace)
+                queue: queue, now: try await broker.now(), maxStalls: configuration.maximumStalls, orphanGrace: configuration.orphanGrace)
             if !recovered.isEmpty {
                 logger.warning("recovered jobs of lost workers", metadata: ["queue": "\(queue)", "count": "\(recovered.count)"])
             }
@@ -84,7 +86,7 @@ public struct MaintenanceLoop: Service {
         MaintenanceLoop(name: "janitor", queues: configuration.queues, interval: configuration.retentionInterval, logger: logger) { queue in
             try await broker.applyRetention(
                 queue: queue, completedFor: .seconds(86400), deadFor: configuration.deadRetention, deadLimit: configuration.deadLimit,
-                now: Date())
+                now: try await broker.now())
             return nil
         }
     }
