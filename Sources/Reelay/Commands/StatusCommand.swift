@@ -24,7 +24,8 @@ struct StatusCommand: AsyncParsableCommand {
             async let redisLine = Self.check("redis", settings.redis.redacted) { try await Self.redisVersion(redis) }
             async let postgresLine = Self.check("postgresql", settings.database.redacted) { try await Self.postgresVersion(postgres) }
             async let schemaLine = Self.check("schema", "") { try await Self.schemaState(postgres, logger: logger) }
-            lines.set([await redisLine, await postgresLine, await schemaLine])
+            async let policyWarning = Self.evictionWarning(redis)
+            lines.set([await redisLine, await postgresLine, await schemaLine] + (await policyWarning.map { [$0] } ?? []))
         }
         let results = lines.get()
         for line in results { print(line.text) }
@@ -49,6 +50,26 @@ struct StatusCommand: AsyncParsableCommand {
         return "Redis \(version.map(String.init) ?? "?")"
     }
 
+    /// A warning line when Redis may evict keys: the queue needs `maxmemory-policy noeviction`, because an evicted job
+    /// hash, lease or list loses jobs. Nil when the policy is `noeviction`, or when Redis cannot be asked (the Redis line
+    /// already says so). A warning does not change the exit status.
+    static func evictionWarning(_ redis: RedisClient) async -> StatusLine? {
+        let label = "warning".padding(toLength: 11, withPad: " ", startingAt: 0)
+        let policy: String
+        do {
+            let reply = try await redis.send(["CONFIG", "GET", "maxmemory-policy"])
+            guard let value = reply.array?.last?.string else { return nil }
+            policy = value
+        } catch let error as RedisError where error.code == .server {
+            return StatusLine(ok: true, text: "\(label) could not read Redis maxmemory-policy (CONFIG GET refused); it must be noeviction")
+        } catch {
+            return nil
+        }
+        guard policy != "noeviction" else { return nil }
+        let text = "\(label) Redis maxmemory-policy is \(policy), not noeviction: Redis may evict job hashes, leases or lists and lose jobs"
+        return StatusLine(ok: true, text: text)
+    }
+
     private static func postgresVersion(_ postgres: PostgresClient) async throws -> String {
         let row = try await postgres.query("SELECT current_setting('server_version') AS version").first
         return "PostgreSQL \(try row?.decode("version", as: String.self) ?? "?")"
@@ -67,7 +88,7 @@ struct StatusCommand: AsyncParsableCommand {
 
 private struct StatusProblem: Error, CustomStringConvertible { var description: String }
 
-private struct StatusLine: Sendable {
+struct StatusLine: Sendable {
     var ok: Bool
     var text: String
 }
