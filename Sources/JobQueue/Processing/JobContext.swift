@@ -29,7 +29,7 @@ public struct JobContext: Sendable {
     ///   error (Redis unreachable: `broker`; cancellation) means the checkpoint may not have been saved.
     public func saveCheckpoint(_ data: String) async throws {
         do {
-            try await self.broker.checkpoint(self.job, data: data, now: Date())
+            try await self.broker.checkpoint(self.job, data: data, now: try await self.broker.now())
         } catch let error as JobQueueError where error.code == .leaseLost {
             self.leaseLost()
             throw error

@@ -173,7 +173,7 @@ public final class JobProcessor: Service, Sendable {
             if blocking, isLast { wait = order.count == 1 ? self.configuration.claimWait : min(self.configuration.claimWait, .milliseconds(100)) }
             let jobs = try await self.broker.claim(
                 queue: queue, worker: self.configuration.workerID, limit: limit, leaseDuration: self.configuration.leaseDuration,
-                wait: wait, now: Date())
+                wait: wait, now: try await self.broker.now())
             if !jobs.isEmpty { return jobs }
             if Task.isShuttingDownGracefully { return [] }
         }
@@ -193,6 +193,7 @@ public final class JobProcessor: Service, Sendable {
     }
 
     func process(_ job: LeasedJob) async {
+        guard await self.broker.start(job) else { return self.inFlight.remove(job) }  // lease lost or Redis away: not run, no stall
         var logger = self.logger
         logger[metadataKey: "job.id"] = "\(job.id)"
         logger[metadataKey: "job.name"] = "\(job.name)"
@@ -365,7 +366,7 @@ public final class JobProcessor: Service, Sendable {
             // Redis extends the leases after this instant, so they last at least until it plus the lease duration.
             let sent = ContinuousClock.now
             do {
-                let lost = try await self.broker.extendLeases(jobs, duration: self.configuration.leaseDuration, now: Date())
+                let lost = try await self.broker.extendLeases(jobs, duration: self.configuration.leaseDuration, now: try await self.broker.now())
                 if !lost.isEmpty { self.inFlight.markLost(lost) }
                 self.inFlight.confirmLeases(jobs, until: sent + self.configuration.leaseDuration, except: lost)
             } catch {
