@@ -19,6 +19,9 @@ extension RedisClient {
         }
     }
 
+    /// Blocking calls and combined batches that ran inline on a dedicated thread, for tests.
+    var inlineCount: Int { self.inlineCalls.load(ordering: .relaxed) + self.combiner.inlineBatches.load(ordering: .relaxed) }
+
     /// Runs a blocking call inline when on this task's dedicated thread, else on the client's thread pool.
     func offload<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         if let thread = Self.currentDedicatedThread, thread.isCurrentThread {

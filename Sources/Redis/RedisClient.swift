@@ -19,7 +19,8 @@ public final class RedisClient: Service, Sendable {
     let blockingPool: ConnectionPool<RedisConnectionHandle>
     private let isShutDown = Atomic<Bool>(false)
     let dedicatedThreads = DedicatedThreads()
-    /// Joins the commands of concurrent callers into shared pipelines, at most two batches in flight.
+    /// Joins the commands of concurrent callers into shared pipelines, at most two batches in flight, sent by senders
+    /// on `threadPool`, never by a caller's task.
     let combiner: CommandCombiner
     /// Blocking calls that ran inline on a dedicated thread (see ``withDedicatedThread(_:)``), for tests.
     let inlineCalls = Atomic<Int>(0)
@@ -39,7 +40,7 @@ public final class RedisClient: Service, Sendable {
         self.pool = ConnectionPool(configuration: poolConfiguration, isRetryable: isRetryable, connect: connect)
         poolConfiguration.maximumConnections = configuration.blockingPoolSize
         self.blockingPool = ConnectionPool(configuration: poolConfiguration, isRetryable: isRetryable, connect: connect)
-        self.combiner = CommandCombiner(maximumCombiners: min(2, configuration.poolSize))
+        self.combiner = CommandCombiner(pool: self.pool, threadPool: threadPool, maximumSenders: min(2, configuration.poolSize))
     }
 
     /// A client for a `redis://` or `unix://` URL with default sizes and timeouts.
@@ -59,6 +60,7 @@ public final class RedisClient: Service, Sendable {
     /// threads once the running commands returned. Blocking commands end within their timeout plus margin. Idempotent.
     public func shutdown() async {
         guard !self.isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        self.combiner.close()
         self.pool.close()
         self.blockingPool.close()
         self.dedicatedThreads.close()
@@ -120,15 +122,16 @@ public final class RedisClient: Service, Sendable {
     /// Runs `commands` in order on one connection, combined with other callers' commands into one pipeline when several
     /// are sent at once (see ``CommandCombiner``). Commands that block or change the connection's state go alone.
     func combined(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisValue] {
-        let send = { (batch: [RedisCommand]) async throws(RedisError) -> [RedisValue] in
-            try await self.execute(on: self.pool) { handle throws(RedisError) in try handle.pipelineLoadingScripts(batch) }
+        if commands.contains(where: \.mustRunAlone) {
+            return try await self.execute(on: self.pool) { handle throws(RedisError) in try handle.pipelineLoadingScripts(commands) }
         }
-        if commands.contains(where: \.mustRunAlone) { return try await send(commands) }
-        return try await self.combiner.run(commands, send: send)
+        return try await self.combiner.run(commands)
     }
 
     /// Counts of the ordinary pool, for tests.
     var poolCounts: (open: Int, idle: Int) { (self.pool.statistics.open, self.pool.statistics.idle) }
+    /// Callers waiting for a connection of the ordinary pool, for tests.
+    var poolWaiting: Int { self.pool.statistics.waiting }
     /// Counts of the blocking pool, for tests.
     var blockingPoolCounts: (open: Int, idle: Int) { (self.blockingPool.statistics.open, self.blockingPool.statistics.idle) }
 
@@ -146,6 +149,11 @@ public final class RedisClient: Service, Sendable {
 
     /// Leases a connection from `pool` and runs `body` with it on the thread pool; pool errors become ``RedisError``,
     /// errors of `body` pass through.
+    ///
+    /// Cancellation never leaves the connection half-used for its next user: a cancelled caller either gives it back
+    /// untouched (the thread pool drops a work item cancelled before it starts) or waits until `body` has read every reply
+    /// it asked for (a running work item is never abandoned). A `body` that failed on the socket (timeout, I/O, protocol)
+    /// leaves the context in error, and the pool replaces such a connection instead of handing it out again.
     private func lease<Result: Sendable>(
         on pool: ConnectionPool<RedisConnectionHandle>,
         _ body: @escaping @Sendable (RedisConnectionHandle) throws -> Result

@@ -18,7 +18,7 @@ import TestSupport
             }
             #expect(observed.0, "the task ran on its dedicated thread")
             #expect(observed.1 == 500)
-            #expect(client.inlineCalls.load(ordering: .relaxed) >= 500, "every command ran inline, with no hop to the thread pool")
+            #expect(client.inlineCount >= 500, "every command ran inline, with no hop to the thread pool")
             _ = try await client.send(["DEL", key])
         }
     }
@@ -52,9 +52,9 @@ import TestSupport
                 try await client.withDedicatedThread { _ = try await client.send(["LPUSH", key, "x"]) }
             }
             #expect(RedisClient.currentDedicatedThread == nil)
-            let inline = client.inlineCalls.load(ordering: .relaxed)
+            let inline = client.inlineCount
             #expect(try await client.send(["GET", key]).string == "text")
-            #expect(client.inlineCalls.load(ordering: .relaxed) == inline, "outside the scope commands take the thread pool")
+            #expect(client.inlineCount == inline, "outside the scope commands take the thread pool")
             _ = try await client.send(["DEL", key])
         }
     }
