@@ -22,12 +22,18 @@ struct WorkerHarness {
     let queue: String
     let keys: QueueKeys
 
-    static func make() async throws -> WorkerHarness {
-        var configuration = try RedisConfiguration(url: try await TestEnvironment.redisURL())
+    /// A harness on the shared test Redis, or on `url` (a private server).
+    static func make(url: String? = nil) async throws -> WorkerHarness {
+        var configuration = try RedisConfiguration(url: try await Self.url(url))
         configuration.blockingPoolSize = 8
         let client = RedisClient(configuration: configuration)
         let queue = TestEnvironment.uniqueName("w").lowercased()
         return WorkerHarness(client: client, broker: RedisJobBroker(client: client), queue: queue, keys: try QueueKeys(queue: queue))
+    }
+
+    private static func url(_ given: String?) async throws -> String {
+        if let given { return given }
+        return try await TestEnvironment.redisURL()
     }
 
     func configuration(concurrency: Int = 4, grace: Duration = .seconds(5), lease: Duration = .seconds(3)) -> WorkerConfiguration {
