@@ -11,11 +11,14 @@ public struct QueueInspector: Sendable {
     public let prefix: String
     /// How many jobs one round trip handles when retrying or purging all dead jobs. Default 200.
     public var batchSize = 200
+    /// Redis's time: what to pass as `now`, so ages are measured on the clock the queue's times were written with.
+    public let clock: RedisClock
 
     /// An inspector over `client`, with keys under `prefix`.
     public init(client: RedisClient, prefix: String = "reelay") {
         self.client = client
         self.prefix = prefix
+        self.clock = RedisClock(client: client)
     }
 
     /// The keys of `queue`. - Throws: ``JobQueueError`` `invalidQueueName`.

@@ -13,19 +13,29 @@ public struct DailyCap: Sendable {
     public let prefix: String
     /// How long a day's counter outlives the day (clock skew between hosts). Default 1 hour.
     public var margin: Duration = .seconds(3600)
+    /// Redis's time, which picks the local day when a call passes no `now` (so every host counts the same day).
+    public let clock: RedisClock
 
     /// A cap over `client`, with keys under `prefix`.
     public init(client: RedisClient, prefix: String = "reelay") {
         self.client = client
         self.prefix = prefix
+        self.clock = RedisClock(client: client)
     }
 
-    /// Reserves one unit of `key`'s `cap` for the local day of `now` in `timeZone` (an IANA name such as
-    /// `Europe/Berlin`).
+    /// `now`, or Redis's time when it is nil.
+    private func time(_ now: Date?) async throws(JobQueueError) -> Date {
+        if let now { return now }
+        return try await self.clock.now()
+    }
+
+    /// Reserves one unit of `key`'s `cap` for the local day of `now` (Redis's time when nil) in `timeZone` (an IANA
+    /// name such as `Europe/Berlin`).
     /// - Returns: ``RateDecision/granted``, or ``RateDecision/denied(retryAt:)`` at the next local midnight.
     /// - Throws: ``JobQueueError`` `invalidArgument` (bad key or zone, `cap` < 0) or `broker`.
-    public func reserve(key: String, cap: Int, timeZone: String, now: Date) async throws(JobQueueError) -> RateDecision {
+    public func reserve(key: String, cap: Int, timeZone: String, now: Date? = nil) async throws(JobQueueError) -> RateDecision {
         guard cap >= 0 else { throw JobQueueError(.invalidArgument, detail: "daily cap of \(key): \(cap) (need ≥ 0)") }
+        let now = try await self.time(now)
         let day = try LocalDay(containing: now, timeZone: timeZone)
         let keys = try LimitKeys(key: key, prefix: self.prefix)
         let ttl = Int64((day.end.timeIntervalSince(now) * 1000).rounded(.up)) + self.margin.wholeMilliseconds
@@ -40,8 +50,8 @@ public struct DailyCap: Sendable {
 
     /// How many units of `key` the local day of `now` has used.
     /// - Throws: ``JobQueueError`` `invalidArgument` or `broker`.
-    public func used(key: String, timeZone: String, now: Date) async throws(JobQueueError) -> Int {
-        let day = try LocalDay(containing: now, timeZone: timeZone)
+    public func used(key: String, timeZone: String, now: Date? = nil) async throws(JobQueueError) -> Int {
+        let day = try LocalDay(containing: try await self.time(now), timeZone: timeZone)
         let keys = try LimitKeys(key: key, prefix: self.prefix)
         let reply = try await RedisBoundary.call("count \(key)") { try await self.client.send(["GET", keys.day(day.label)]) }
         return reply.int ?? 0
@@ -49,8 +59,8 @@ public struct DailyCap: Sendable {
 
     /// Gives back one unit of the local day of `now` (the post it paid for was not made); never goes below zero.
     /// - Throws: ``JobQueueError`` `invalidArgument` or `broker`.
-    public func release(key: String, timeZone: String, now: Date) async throws(JobQueueError) {
-        let day = try LocalDay(containing: now, timeZone: timeZone)
+    public func release(key: String, timeZone: String, now: Date? = nil) async throws(JobQueueError) {
+        let day = try LocalDay(containing: try await self.time(now), timeZone: timeZone)
         let keys = try LimitKeys(key: key, prefix: self.prefix)
         _ = try await RedisBoundary.call("release \(key)") {
             try await self.client.evalSHA(Self.releaseScript, keys: [keys.day(day.label)], arguments: [])

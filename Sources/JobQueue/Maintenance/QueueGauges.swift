@@ -11,7 +11,7 @@ extension MaintenanceLoop {
         factory: any MetricsFactory = MetricsSystem.factory
     ) -> MaintenanceLoop {
         MaintenanceLoop(name: "queue gauges", queues: configuration.queues, interval: interval, logger: logger) { queue in
-            let stats = try await inspector.stats(queue: queue, now: Date())
+            let stats = try await inspector.stats(queue: queue, now: try await inspector.clock.now())
             let depths = [("ready", stats.ready), ("active", stats.active), ("scheduled", stats.scheduled), ("dead", stats.dead)]
             for (state, depth) in depths {
                 Gauge(label: "reelay.queue.depth", dimensions: [("queue", queue), ("state", state)], factory: factory).record(depth)
