@@ -1,17 +1,30 @@
 import NIOPosix
 public import Pooling
+import Synchronization
 
 /// One connection to PostgreSQL (one libpq `PGconn`), leased from a ``PostgresClient``.
 ///
 /// You get one inside ``PostgresClient/withConnection(_:)`` or ``PostgresClient/withTransaction(_:)``; do not keep it
 /// after the closure returns. Every call runs libpq's blocking functions on the client's thread pool.
 ///
-/// `@unchecked Sendable`: the handle is mutable C state, but the pool leases a connection to exactly one task at a
-/// time and every call awaits its blocking libpq work to the end, so no two threads ever touch the handle at once.
+/// Calls from several tasks at once (`async let`, a task group) are safe and run one after another, in arrival order:
+/// each waits, suspended and cancellable, for its turn on the connection. ``withTransaction(_:)`` holds the turn
+/// from `BEGIN` to `COMMIT`, so a call from outside the transaction waits until it ends instead of running inside it;
+/// calls from the transaction's own body (and its child tasks) take turns among themselves.
+///
+/// `@unchecked Sendable`: the handle is mutable C state and libpq's `PGconn` is not thread-safe, so every libpq call
+/// on a leased connection runs while holding a ``ConnectionGate`` turn (the connection's own, or the innermost open
+/// transaction's), and the turn passes on only after the blocking call has returned. ``isReusable`` and ``close()``
+/// are called by the pool only while nobody holds a lease. `broken` is atomic.
 public final class PostgresConnection: PoolableConnection, @unchecked Sendable {
     private var handle: OpaquePointer?
-    private var broken = false
+    private let broken = Atomic<Bool>(false)
     private let threadPool: NIOThreadPool
+    /// Turns on the connection for callers outside any transaction of it.
+    private let gate = ConnectionGate()
+
+    /// For each connection with a transaction open in this task (or a parent task): that transaction's gate.
+    @TaskLocal private static var transactionGates: [ObjectIdentifier: ConnectionGate] = [:]
 
     private init(handle: OpaquePointer, threadPool: NIOThreadPool) {
         self.handle = handle
@@ -48,43 +61,54 @@ public final class PostgresConnection: PoolableConnection, @unchecked Sendable {
 
     /// Runs `body` inside `BEGIN … COMMIT` on this connection. A throw rolls back and rethrows; a failed `COMMIT` or
     /// `ROLLBACK` leaves the connection marked broken, so the pool discards it.
+    ///
+    /// The transaction holds the connection's turn throughout: other tasks' calls on this connection wait until it
+    /// has committed or rolled back. `body` must not let the connection escape: a call made through it after the
+    /// transaction ended throws `connectionMisuse`.
     /// - Throws: `body`'s error, or ``PostgresError`` (`transactionAborted` when a statement failed inside a transaction
     ///   that `body` then tried to commit).
     public func withTransaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await self.execute("BEGIN")
-        let result: Result
-        do {
-            result = try await body(self)
-        } catch {
-            await self.rollbackOrDiscard()
-            throw error
-        }
-        do {
-            let tag = try await self.run { connection, handle throws(PostgresError) in
-                try connection.runQuery("COMMIT", handle: handle)
-            }.commandTag
-            // COMMIT of a failed transaction "succeeds" with the tag ROLLBACK.
-            guard tag != "ROLLBACK" else {
-                throw PostgresError(.transactionAborted, message: "a statement failed inside the transaction, so COMMIT rolled it back")
+        try await self.currentGate.withTurn {
+            try await self.runHoldingTurn { connection, handle throws(PostgresError) in try connection.runQuery("BEGIN", handle: handle) }
+            let inner = ConnectionGate()
+            let result: Result
+            do {
+                result = try await Self.$transactionGates.withValue(Self.transactionGates.merging([self.id: inner]) { $1 }) {
+                    try await body(self)
+                }
+            } catch {
+                await inner.seal()
+                await self.rollbackOrDiscard()
+                throw error
             }
-            return result
-        } catch {
-            await self.rollbackOrDiscard()
-            throw error
+            await inner.seal()
+            do {
+                let tag = try await self.runHoldingTurn { connection, handle throws(PostgresError) in
+                    try connection.runQuery("COMMIT", handle: handle)
+                }.commandTag
+                // COMMIT of a failed transaction "succeeds" with the tag ROLLBACK.
+                guard tag != "ROLLBACK" else {
+                    throw PostgresError(.transactionAborted, message: "a statement failed inside the transaction, so COMMIT rolled it back")
+                }
+                return result
+            } catch {
+                await self.rollbackOrDiscard()
+                throw error
+            }
         }
     }
 
-    /// Rolls back whatever is open; if that fails too, the connection is not trusted again.
+    /// Rolls back whatever is open; if that fails too, the connection is not trusted again. Runs holding the turn.
     private func rollbackOrDiscard() async {
-        guard !self.broken, self.inTransaction else { return }
         do {
-            try await self.execute("ROLLBACK")
+            try await self.runHoldingTurn { connection, handle throws(PostgresError) in
+                guard Self.isInTransaction(handle) else { return }
+                _ = try connection.runQuery("ROLLBACK", handle: handle)
+            }
         } catch {
             self.markBroken()
         }
     }
-
-    private var inTransaction: Bool { self.handle.map(Self.isInTransaction) ?? false }
 
     // MARK: - Internals for the client
 
@@ -103,10 +127,22 @@ public final class PostgresConnection: PoolableConnection, @unchecked Sendable {
         try await self.run { connection, handle throws(PostgresError) in try connection.endCopy(failure: failure, handle: handle) }
     }
 
-    /// Runs blocking libpq work on the thread pool with the live handle.
+    private var id: ObjectIdentifier { ObjectIdentifier(self) }
+
+    /// The gate this task takes turns at: its innermost open transaction's on this connection, else the connection's.
+    private var currentGate: ConnectionGate { Self.transactionGates[self.id] ?? self.gate }
+
+    /// Runs blocking libpq work on the thread pool with the live handle, once it is this task's turn.
     private func run<T: Sendable>(_ work: @escaping @Sendable (PostgresConnection, OpaquePointer) throws(PostgresError) -> T) async throws -> T {
+        try await self.currentGate.withTurn { try await self.runHoldingTurn(work) }
+    }
+
+    /// ``run(_:)`` for a caller that already holds the turn (a transaction's own `BEGIN`, `COMMIT`, `ROLLBACK`).
+    private func runHoldingTurn<T: Sendable>(
+        _ work: @escaping @Sendable (PostgresConnection, OpaquePointer) throws(PostgresError) -> T
+    ) async throws -> T {
         try await Self.onThreadPool(self.threadPool) { () throws(PostgresError) -> T in
-            guard let handle = self.handle, !self.broken else {
+            guard let handle = self.handle, !self.broken.load(ordering: .acquiring) else {
                 throw PostgresError(.connectionLost, message: "the connection was closed or broke earlier")
             }
             return try work(self, handle)
@@ -127,13 +163,13 @@ public final class PostgresConnection: PoolableConnection, @unchecked Sendable {
     }
 
     /// Marks the connection unusable; the pool closes it when it comes back.
-    func markBroken() { self.broken = true }
+    func markBroken() { self.broken.store(true, ordering: .releasing) }
 
     // MARK: - PoolableConnection
 
     /// Open, idle (no transaction left open) and not closed by the server; checked without blocking.
     public var isReusable: Bool {
-        guard !self.broken, let handle = self.handle else { return false }
+        guard !self.broken.load(ordering: .acquiring), let handle = self.handle else { return false }
         return Self.isIdleAndHealthy(handle)
     }
 
