@@ -1,14 +1,16 @@
 /// Everything that can go wrong in the `Postgres` module, as one error type with a stable ``Code``.
 ///
-/// ``description`` is one generic line (code, and the endpoint or SQLSTATE where known) that is safe to log anywhere:
-/// it never holds server messages, which can quote row values, and never a password. The full picture, including
-/// the server's message, detail, hint and constraint, is in ``debugDescription`` and in the fields.
+/// ``description`` is one generic line, the code and the SQLSTATE where known, that is safe to log anywhere and to
+/// hand on (it flows into `JobQueueError` and API errors): never SQL text, parameters, server messages (which can
+/// quote row values), column or table names, or where the database lives. The full picture, including the server's
+/// message, detail, hint, constraint and the endpoint, is in ``debugDescription`` (for debug logs and developers)
+/// and in the fields.
 public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// A stable error code; switch on it, never on message text.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case invalidURL, connect, authentication, databaseMissing, connectionLost, server, typeMismatch, decoding, encoding
-            case transactionAborted, invalidMigration, poolExhausted, poolClosed
+            case transactionAborted, invalidMigration, poolExhausted, poolClosed, connectionMisuse
         }
 
         private let base: Base
@@ -40,6 +42,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         public static let poolExhausted = Code(.poolExhausted)
         /// The client was shut down.
         public static let poolClosed = Code(.poolClosed)
+        /// A connection was used after the closure that lent it returned (kept by an unstructured task, say).
+        public static let connectionMisuse = Code(.connectionMisuse)
 
         /// The code's name, e.g. `connect`.
         public var description: String { self.base.rawValue }
@@ -82,12 +86,11 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     /// `40001`: a serializable transaction lost a race; retry the whole transaction.
     public var isSerializationFailure: Bool { self.sqlState == "40001" }
 
-    /// One generic line: `PostgresError(code: connect, endpoint: 127.0.0.1:5432/reelay)`.
+    /// One generic line, the code and the SQLSTATE (both stable codes, no data): `PostgresError(code: server,
+    /// sqlState: 23505)`.
     public var description: String {
-        var parts = ["code: \(self.code)"]
-        if let endpoint = self.endpoint { parts.append("endpoint: \(endpoint)") }
-        if let sqlState = self.sqlState { parts.append("sqlState: \(sqlState)") }
-        return "PostgresError(\(parts.joined(separator: ", ")))"
+        guard let sqlState = self.sqlState else { return "PostgresError(code: \(self.code))" }
+        return "PostgresError(code: \(self.code), sqlState: \(sqlState))"
     }
 
     /// Every field that is set, for logs at debug level and for developers.

@@ -55,7 +55,7 @@ import Testing
             Issue.record("expected a connect error")
         } catch let error as PostgresError {
             #expect(error.code == .connect)
-            #expect(error.description.contains("127.0.0.1:1/reelay"))
+            #expect(error.debugDescription.contains("127.0.0.1:1/reelay"))
             #expect(error.endpoint == "127.0.0.1:1/reelay")
         }
         let elapsed = ContinuousClock.now - start
