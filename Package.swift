@@ -133,7 +133,7 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: strict
         ),
-        .testTarget(name: "PoolingTests", dependencies: ["Pooling"], swiftSettings: strict),
+        .testTarget(name: "PoolingTests", dependencies: ["Pooling", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "JobQueueTests",

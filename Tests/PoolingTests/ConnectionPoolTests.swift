@@ -1,5 +1,6 @@
 import Pooling
 import Synchronization
+import TestSupport
 import Testing
 
 /// A stand-in connection: the pool logic is pure Swift, so it is tested without a server (the drivers' own tests
@@ -83,7 +84,7 @@ final class Opener: Sendable {
         let pool = makePool(size: 1, timeout: .seconds(5), opener: Opener())
         let held = try await pool.acquire()
         async let waiter = pool.withConnection { $0.id }
-        while pool.statistics.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await eventually("a caller to wait for the connection", poll: .milliseconds(5)) { pool.statistics.waiting > 0 }
         pool.release(held)
         #expect(try await waiter == held.id)
     }
@@ -109,7 +110,7 @@ final class Opener: Sendable {
         let pool = makePool(size: 1, timeout: .seconds(5), opener: Opener())
         let held = try await pool.acquire()
         let waiter = Task { try await pool.withConnection { $0.id } }
-        while pool.statistics.waiting == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        try await eventually("a caller to wait for the connection", poll: .milliseconds(5)) { pool.statistics.waiting > 0 }
         pool.close()
         await #expect(throws: PoolError.self) { _ = try await waiter.value }
         pool.release(held)
