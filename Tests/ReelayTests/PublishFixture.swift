@@ -29,8 +29,12 @@ struct PublishFixture {
 
     /// Runs `body` with a sandbox serving on a free port and the publish enqueued; stops the sandbox afterwards.
     /// `videoSize` above 100 MB makes a sparse file (an `ftyp` header, then zeros), hashed by streaming.
-    static func with(videoSize: Int = 25_000_000, _ body: (PublishFixture) async throws -> Void) async throws {
+    /// `sandboxClock` replaces the sandbox's wall clock (upload URL expiry, processing times), so a test can move it.
+    static func with(
+        videoSize: Int = 25_000_000, sandboxClock: (@Sendable () -> Date)? = nil, _ body: (PublishFixture) async throws -> Void
+    ) async throws {
         var configuration = SandboxConfiguration()
+        if let sandboxClock { configuration.clock = sandboxClock }
         configuration.processingTime = .milliseconds(300)
         configuration.moderationTime = .milliseconds(100)
         configuration.seedsDemoCreator = false
@@ -155,11 +159,12 @@ struct PublishFixture {
 
     /// Waits until the job is completed or dead (or `timeout`), and returns its state.
     func waitForTheEnd(timeout: Duration = .seconds(90)) async throws -> String? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let state = try await self.jobField(JobHashField.state)
-            if state == "completed" || state == "dead" { return state }
-            try await Task.sleep(for: .milliseconds(100))
+        do {
+            try await eventually("the job ends", timeout: timeout, poll: .milliseconds(100)) {
+                ["completed", "dead"].contains(try await self.jobField(JobHashField.state))
+            }
+        } catch is WaitTimedOut {
+            // The caller checks the state it gets.
         }
         return try await self.jobField(JobHashField.state)
     }

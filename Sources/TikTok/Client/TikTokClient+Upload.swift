@@ -22,6 +22,20 @@ extension TikTokClient {
         file path: String, to uploadURL: String, plan: ChunkPlan, startingAtChunk: Int = 0, contentType: VideoContentType,
         progress: (UploadProgress) async -> Void = { _ in }
     ) async throws(TikTokError) -> UploadProgress {
+        try await self.upload(file: path, to: uploadURL, plan: plan, startingAtChunk: startingAtChunk, contentType: contentType) {
+            await progress($0)
+            return true
+        }
+    }
+
+    /// Like ``upload(file:to:plan:startingAtChunk:contentType:progress:)``, but after each accepted chunk
+    /// `shouldContinue` decides whether the next one is sent: `false` stops at once (for example when the chunk's
+    /// checkpoint could not be saved) and returns the progress reached, ``UploadProgress/isComplete`` false unless
+    /// TikTok already answered 201.
+    public func upload(
+        file path: String, to uploadURL: String, plan: ChunkPlan, startingAtChunk: Int = 0, contentType: VideoContentType,
+        continuingWhile shouldContinue: (UploadProgress) async -> Bool
+    ) async throws(TikTokError) -> UploadProgress {
         guard (0..<plan.chunkCount).contains(startingAtChunk) else {
             throw TikTokError(.invalidChunkPlan, message: "chunk \(startingAtChunk) outside 0..<\(plan.chunkCount)")
         }
@@ -33,8 +47,7 @@ extension TikTokClient {
         }
         for index in startingAtChunk..<plan.chunkCount {
             let reached = try await self.putChunk(index, of: plan, file: path, to: uploadURL, contentType: contentType)
-            await progress(reached)
-            if reached.isComplete { return reached }
+            guard await shouldContinue(reached), !reached.isComplete else { return reached }
         }
         throw TikTokError(.uploadRangeMismatch, message: "every chunk sent but TikTok still expects more")
     }

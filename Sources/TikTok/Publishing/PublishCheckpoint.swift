@@ -18,6 +18,12 @@ struct PublishCheckpoint: Codable, Sendable, Hashable {
     var chunkSize: Int64?
     /// The next chunk to send.
     var nextChunk = 0
+    /// Saved before the first chunk of this `publish_id` is sent: from then on TikTok may hold bytes (all of them, if
+    /// a crash hid the last answer), so a re-run asks `status/fetch` before deciding anything. Optional, like
+    /// ``uploadURLRefused``, so that checkpoints written before these fields existed still decode.
+    var uploadStarted: Bool?
+    /// The upload URL answered 403 or 404 after bytes were sent: nothing more can be sent to it.
+    var uploadURLRefused: Bool?
     /// TikTok answered 201: every byte arrived. From here on the job only polls.
     var uploadComplete = false
     /// When polling began (ms since 1970), for the confirmation deadline.
@@ -28,7 +34,7 @@ struct PublishCheckpoint: Codable, Sendable, Hashable {
     var lastStatus: String?
     /// Past the confirmation deadline without a final status: checked again later, never re-posted.
     var unconfirmed = false
-    /// Publish ids given up on (upload URL expired before any byte completed); they cannot publish.
+    /// Publish ids given up on (failed, or holding no byte when their upload URL died); they cannot publish.
     var abandonedPublishIDs: [String] = []
     /// Public post ids, once TikTok reports them.
     var postIDs: [Int64] = []
@@ -42,12 +48,18 @@ struct PublishCheckpoint: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey {
         case capReserved = "cap_reserved", initInFlight = "init_in_flight", inits, publishID = "publish_id"
         case sealedUploadURL = "upload_url_sealed", uploadIssuedAtMs = "upload_issued_at_ms", chunkSize = "chunk_size"
-        case nextChunk = "next_chunk", uploadComplete = "upload_complete", pollingSinceMs = "polling_since_ms", polls
+        case nextChunk = "next_chunk", uploadStarted = "upload_started", uploadURLRefused = "upload_url_refused"
+        case uploadComplete = "upload_complete", pollingSinceMs = "polling_since_ms", polls
         case lastStatus = "last_status", unconfirmed, abandonedPublishIDs = "abandoned_publish_ids", postIDs = "post_ids"
         case outcome, failReason = "fail_reason", waitingForTokenSinceMs = "waiting_for_token_since_ms"
     }
 
-    /// Forgets the current publish (it cannot complete), so the next run initialises a new one.
+    /// Bytes of this `publish_id` may have reached TikTok (checkpoints older than ``uploadStarted`` only show it
+    /// through ``nextChunk``).
+    var bytesMayHaveBeenSent: Bool { self.uploadStarted == true || self.nextChunk > 0 || self.uploadComplete }
+
+    /// Forgets the current publish, so the next run initialises a new one. Only for a publish that cannot go out:
+    /// TikTok reported it `FAILED`, or it provably holds no byte of it (see ``PublishRun/reconcile(token:)``).
     mutating func abandonPublish() {
         if let publishID { self.abandonedPublishIDs.append(publishID) }
         self.publishID = nil
@@ -55,6 +67,8 @@ struct PublishCheckpoint: Codable, Sendable, Hashable {
         self.uploadIssuedAtMs = nil
         self.chunkSize = nil
         self.nextChunk = 0
+        self.uploadStarted = nil
+        self.uploadURLRefused = nil
         self.uploadComplete = false
         self.pollingSinceMs = nil
         self.polls = 0

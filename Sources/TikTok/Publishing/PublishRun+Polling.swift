@@ -18,13 +18,27 @@ extension PublishRun {
                 until: Date(timeIntervalSince1970: Double(since + self.configuration.firstPollDelay.milliseconds) / 1000),
                 reason: "waiting for TikTok to process the upload")
         }
+        let status = try await self.fetchStatus(token: token, publishID: publishID)
+        self.configuration.stepHook(.polled)
+        try await self.apply(status, publishID: publishID)
+    }
+
+    /// One `status/fetch` for `publishID` within the account's status budget, noted in the checkpoint (not saved).
+    mutating func fetchStatus(token: String, publishID: String) async throws -> PublishStatus {
         try await self.reserve("status", limit: self.configuration.statusPerWindow, id: "\(self.jobID):status:\(publishID):\(self.checkpoint.polls)")
         let status = try await self.pipeline.client.fetchStatus(accessToken: token, publishID: publishID)
         self.checkpoint.polls += 1
         self.checkpoint.lastStatus = status.state.rawValue
         if !status.publicPostIDs.isEmpty { self.checkpoint.postIDs = status.publicPostIDs }
-        self.configuration.stepHook(.polled)
+        return status
+    }
 
+    /// What a status means for the job: a final one ends it (outcome saved); otherwise it snoozes until the next poll,
+    /// and past the confirmation deadline the post is `unconfirmed`.
+    mutating func apply(_ status: PublishStatus, publishID: String) async throws {
+        let now = Date()
+        let since = self.checkpoint.pollingSinceMs ?? now.millisecondsSince1970
+        if self.checkpoint.pollingSinceMs == nil { self.checkpoint.pollingSinceMs = since }
         switch status.state {
         case .publishComplete:
             self.checkpoint.outcome = "published"

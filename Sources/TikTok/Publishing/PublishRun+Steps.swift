@@ -69,18 +69,25 @@ extension PublishRun {
     }
 
     /// Sends the chunks from the saved next chunk, saving progress after each; a 416 resynchronises from TikTok's count.
-    mutating func upload(_ media: MediaFile) async throws {
-        guard let publishID = self.checkpoint.publishID, let sealed = self.checkpoint.sealedUploadURL, let chunkSize = self.checkpoint.chunkSize else {
-            return
-        }
+    /// `upload_started` is saved before the first byte goes out. Returns false when the upload URL was refused (403,
+    /// 404) after bytes were sent: TikTok may hold them all, so the caller asks `status/fetch` before anything else.
+    /// - Throws: a checkpoint save's error (a lost lease above all), before any further chunk is sent.
+    mutating func upload(_ media: MediaFile) async throws -> Bool {
+        guard let publishID = self.checkpoint.publishID, let sealed = self.checkpoint.sealedUploadURL, let chunkSize = self.checkpoint.chunkSize
+        else { return true }
         let uploadURL = try self.pipeline.tokens.cipher.decrypt(sealed, context: publishID)
         let plan = try ChunkPlan(videoSize: self.job.videoSize, chunkSize: chunkSize)
         guard let contentType = VideoContentType(rawValue: self.job.contentType) else {
             throw PermanentJobError(code: "media_unsupported", message: "content type \(self.job.contentType) cannot be uploaded")
         }
+        if self.checkpoint.uploadStarted != true {
+            // From the first byte on, a crash can hide that TikTok holds every byte: re-runs must ask it first.
+            self.checkpoint.uploadStarted = true
+            try await self.save()
+        }
         var resyncs = 0
         while !self.checkpoint.uploadComplete {
-            let round = await self.sendChunks(media: media, uploadURL: uploadURL, plan: plan, contentType: contentType)
+            let round = try await self.sendChunks(media: media, uploadURL: uploadURL, plan: plan, contentType: contentType)
             switch round {
             case .success(let reached):
                 self.checkpoint = reached
@@ -95,10 +102,10 @@ extension PublishRun {
                     self.logger.notice("upload resynchronised", metadata: ["received": "\(received)", "next_chunk": "\(self.checkpoint.nextChunk)"])
                 }
             case .failure(let error) where error.requiresNewPublish:
-                self.logger.notice("upload URL no longer valid: the next run starts a new publish", metadata: ["code": "\(error.code)"])
-                self.checkpoint.abandonPublish()
+                self.logger.notice("upload URL refused after bytes were sent: asking TikTok what it holds", metadata: ["code": "\(error.code)"])
+                self.checkpoint.uploadURLRefused = true
                 try await self.save()
-                throw error
+                return false
             case .failure(let error):
                 throw error
             }
@@ -106,10 +113,16 @@ extension PublishRun {
         self.checkpoint.pollingSinceMs = Date().millisecondsSince1970
         try await self.save()
         self.logger.info("upload complete", metadata: ["publish_id": "\(publishID)"])
+        return true
     }
 
-    /// Sends the chunks from the checkpoint's next chunk; returns the checkpoint as it stands after the last one.
-    func sendChunks(media: MediaFile, uploadURL: String, plan: ChunkPlan, contentType: VideoContentType) async -> Result<PublishCheckpoint, TikTokError> {
+    /// Sends the chunks from the checkpoint's next chunk; returns the checkpoint as it stands after the last one, or
+    /// TikTok's refusal.
+    /// - Throws: the error of a chunk's checkpoint save (a lost lease above all: another worker may own the upload
+    ///   now); the chunk after it is not sent.
+    func sendChunks(media: MediaFile, uploadURL: String, plan: ChunkPlan, contentType: VideoContentType) async throws
+        -> Result<PublishCheckpoint, TikTokError>
+    {
         let box = CheckpointBox(self.checkpoint)
         let hook = self.configuration.stepHook
         let context = self.context
@@ -120,16 +133,23 @@ extension PublishRun {
             ) { progress in
                 if progress.isComplete {
                     hook(.uploadAnswered)
-                    return
+                    return true
                 }
                 hook(.chunkAccepted(progress.chunkIndex))
                 let saved = await box.update { $0.nextChunk = progress.nextChunk }
-                try? await context.saveCheckpoint(encoding: saved)
+                do {
+                    try await context.saveCheckpoint(encoding: saved)
+                    return true
+                } catch {
+                    await box.stop(error)
+                    return false
+                }
             }
-            return .success(await box.value)
         } catch {
             return .failure(error)
         }
+        if let error = await box.stopError { throw error }
+        return .success(await box.value)
     }
 
     /// Reserves one unit of the account's budget for `endpoint`, or snoozes until one frees (no attempt used).
@@ -140,10 +160,12 @@ extension PublishRun {
     }
 }
 
-/// The checkpoint shared with the upload's progress callback.
+/// The checkpoint shared with the upload's progress callback, and the save error that stopped the upload.
 actor CheckpointBox {
     private(set) var value: PublishCheckpoint
+    private(set) var stopError: (any Error)?
     init(_ value: PublishCheckpoint) { self.value = value }
+    func stop(_ error: any Error) { self.stopError = error }
     func update(_ change: (inout PublishCheckpoint) -> Void) -> PublishCheckpoint {
         change(&self.value)
         return self.value

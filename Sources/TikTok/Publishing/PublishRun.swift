@@ -8,6 +8,8 @@ struct PublishRun {
     let job: PublishVideo
     let context: JobContext
     var checkpoint: PublishCheckpoint
+    /// The earlier run's checkpoint did not decode: it may name a publish TikTok holds, so the run must not start afresh.
+    let checkpointUnreadable: Bool
     var logger: Logger { self.context.logger }
     var configuration: PublishConfiguration { self.pipeline.configuration }
     var jobID: String { self.context.job.id.description }
@@ -16,12 +18,31 @@ struct PublishRun {
         self.pipeline = pipeline
         self.job = job
         self.context = context
-        let decoded = context.previousCheckpoint.flatMap { try? JSONDecoder().decode(PublishCheckpoint.self, from: Data($0.utf8)) }
-        self.checkpoint = decoded ?? PublishCheckpoint()
+        if let saved = context.previousCheckpoint {
+            let decoded = try? JSONDecoder().decode(PublishCheckpoint.self, from: Data(saved.utf8))
+            self.checkpoint = decoded ?? PublishCheckpoint()
+            self.checkpointUnreadable = decoded == nil
+        } else {
+            self.checkpoint = PublishCheckpoint()
+            self.checkpointUnreadable = false
+        }
     }
 
     mutating func start() async throws {
-        guard self.checkpoint.outcome == nil else { return }  // finished before a crash hid it: nothing to redo
+        if self.checkpointUnreadable {
+            throw PermanentJobError(
+                code: "checkpoint_unreadable", message: "the saved publish checkpoint does not decode; starting afresh could post twice")
+        }
+        switch self.checkpoint.outcome {
+        case nil:
+            break
+        case "failed":
+            // TikTok's verdict was saved but the job was not settled (crash): it stays failed, never `completed`.
+            let reason = self.checkpoint.failReason ?? "publish_failed"
+            throw PermanentJobError(code: reason, message: "TikTok failed the publish: \(reason)")
+        default:
+            return  // published or delivered before a crash hid it: nothing to redo
+        }
         if let hold = try await self.pipeline.holds.current(self.job.accountID) {
             if hold.reason == .cooldown { throw SnoozeJob(until: hold.until, reason: "account cooling down") }
             throw PermanentJobError(code: "account_\(hold.reason.rawValue)", message: "the account is on hold: \(hold.reason.rawValue)")
@@ -56,24 +77,33 @@ struct PublishRun {
         throw SnoozeJob(until: now.addingTimeInterval(self.configuration.tokenWait.seconds), reason: "waiting for an access token refresh")
     }
 
+    /// Initialises (once), uploads and polls. A run that finds a `publish_id` whose upload it has not seen finish
+    /// asks TikTok first (``reconcile(token:)``): a publish that may hold bytes is never replaced on our own guess.
     mutating func publish(token: String) async throws {
         if self.checkpoint.uploadComplete {
             return try await self.poll(token: token)
         }
         let media = try self.mediaFile()
-        if self.checkpoint.publishID != nil, !self.uploadURLIsFresh {
-            self.logger.notice("upload URL too old to resume: starting a new publish (the old one has no complete upload)")
-            self.checkpoint.abandonPublish()
-            try await self.save()
-        }
-        if self.checkpoint.publishID == nil {
-            if self.checkpoint.initInFlight {
-                // FILE_UPLOAD: an init whose bytes never arrive cannot publish, so a new init is safe (reference §7).
-                self.logger.notice("an earlier init's outcome is unknown; initialising again (an upload without bytes cannot publish)")
+        var mustReconcile = self.checkpoint.publishID != nil  // an earlier run's publish: TikTok may hold every byte
+        var refusals = 0
+        while true {
+            if mustReconcile {
+                mustReconcile = false
+                if try await self.reconcile(token: token) == .settled { return }
             }
-            try await self.initialise(token: token)
+            if self.checkpoint.publishID == nil {
+                if self.checkpoint.initInFlight {
+                    // FILE_UPLOAD: an init whose bytes never arrive cannot publish, so a new init is safe (reference §7).
+                    self.logger.notice("an earlier init's outcome is unknown; initialising again (an upload without bytes cannot publish)")
+                }
+                try await self.initialise(token: token)
+            }
+            if try await self.upload(media) { break }
+            // The upload URL was refused after bytes were sent: ask TikTok once in this run, then leave it to a retry.
+            refusals += 1
+            guard refusals == 1 else { throw TikTokError(.uploadURLExpired, message: "upload URL refused again after a new publish") }
+            mustReconcile = true
         }
-        try await self.upload(media)
         try await self.poll(token: token)
     }
 

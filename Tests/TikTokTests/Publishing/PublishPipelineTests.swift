@@ -129,9 +129,10 @@ struct PipelineRun {
     let jobID: JobID
     let file: TestFile
 
+    /// `handlerEnded`, when given, sees how each run of the handler ended (nil: it returned).
     static func make(
-        _ sandbox: SandboxHarness, creator: [String: any Sendable] = [:], mediaPath: String? = nil,
-        configure: (inout PublishConfiguration) -> Void = { _ in }
+        _ sandbox: SandboxHarness, creator: [String: any Sendable] = [:], mediaPath: String? = nil, videoSize: Int = 6_000_000,
+        configure: (inout PublishConfiguration) -> Void = { _ in }, handlerEnded: (@Sendable ((any Error)?) -> Void)? = nil
     ) async throws -> PipelineRun {
         let redis = try RedisClient(url: try await TestEnvironment.redisURL())
         let openID = try await sandbox.createCreator(creator)
@@ -139,12 +140,25 @@ struct PipelineRun {
         let accountID = UUID().uuidString.lowercased()
         let tokens = TokenCache(redis: redis, cipher: try TokenCipher(keySetting: try EncryptionKeyring.generateKeyEntry(id: "k1")))
         try await tokens.put(account: accountID, accessToken: grant.accessToken, openID: openID, expiresAt: Date().addingTimeInterval(3600))
-        let file = try TestFile(size: 6_000_000)
+        let file = try TestFile(size: videoSize)
         var configuration = PublishConfiguration(mediaRoot: URL(fileURLWithPath: file.path).deletingLastPathComponent().path)
         configuration.firstPollDelay = .milliseconds(100)
         configure(&configuration)
         var registry = JobRegistry()
-        PublishPipeline(client: sandbox.client, tokens: tokens, redis: redis, configuration: configuration).register(in: &registry)
+        let pipeline = PublishPipeline(client: sandbox.client, tokens: tokens, redis: redis, configuration: configuration)
+        if let handlerEnded {
+            registry.register(PublishVideo.self) { job, context in
+                do {
+                    try await pipeline.run(job, context: context)
+                    handlerEnded(nil)
+                } catch {
+                    handlerEnded(error)
+                    throw error
+                }
+            }
+        } else {
+            pipeline.register(in: &registry)
+        }
         let queue = TestEnvironment.uniqueName("pipe").lowercased()
         var worker = WorkerConfiguration(workerID: "test-\(UUID().uuidString.prefix(6))")
         worker.queues = [.init(queue)]
@@ -152,7 +166,7 @@ struct PipelineRun {
         let broker = RedisJobBroker(client: redis)
         let post = PostInfo(privacyLevel: .publicToEveryone, title: "pipeline test")
         let job = PublishVideo(
-            accountID: accountID, mediaPath: mediaPath ?? URL(fileURLWithPath: file.path).lastPathComponent, videoSize: 6_000_000,
+            accountID: accountID, mediaPath: mediaPath ?? URL(fileURLWithPath: file.path).lastPathComponent, videoSize: Int64(videoSize),
             durationSeconds: 20,
             postInfo: post)
         let request = try JobRequest(job)
@@ -191,10 +205,6 @@ struct PipelineRun {
     }
 
     func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw HarnessError("timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await eventually(what, timeout: timeout, poll: .milliseconds(50), condition)
     }
 }

@@ -1,0 +1,45 @@
+import Foundation
+import JobQueue
+import Synchronization
+import TestSupport
+import Testing
+
+/// A finished upload is never published twice: when a worker dies after TikTok took the last chunk but before the
+/// checkpoint said so, and the upload URL has expired by the time another worker takes the job over, the re-run asks
+/// `status/fetch` what TikTok holds before deciding anything, and polls the publish instead of starting a new one.
+@Suite struct PublishExpiredUploadURLTests {
+    @Test func aFinishedUploadWhoseURLExpiredIsPolledNotPublishedAgain() async throws {
+        let sandboxClock = JumpingClock()
+        try await PublishFixture.with(sandboxClock: sandboxClock.read) { fixture in
+            let crashing = try fixture.startWorker(crashAt: "upload-answered", logName: "expired-url")
+            try await crashing.waitUntilExited(timeout: .seconds(60))
+            #expect(crashing.exitStatus != 0, "the worker should have killed itself after the last chunk's answer")
+            let before = try await fixture.posts()
+            #expect(before.count == 1, "one publish before the crash")
+            #expect(before.first?["bytes_received"] as? Int == fixture.videoSize, "every byte reached TikTok before the crash")
+
+            sandboxClock.jump(by: .seconds(2 * 3600))  // TikTok's upload_url lives an hour: it is dead now
+            let survivor = try fixture.startWorker(logName: "expired-url-survivor")
+            let state = try await fixture.waitForTheEnd()
+            try await survivor.kill()
+            #expect(state == "completed")
+            #expect(try await fixture.posts().count == 1, "no second publish was started")
+            try await PublishCrashTests.expectExactlyOnePublishedPost(fixture)
+        }
+    }
+}
+
+/// The real time plus an offset the test moves forward: the sandbox's processing still takes its (short) time, and
+/// an hour-long upload URL can still die at once.
+final class JumpingClock: Sendable {
+    private let offset = Mutex<TimeInterval>(0)
+
+    /// A closure reading this clock, for the sandbox's injected clock.
+    var read: @Sendable () -> Date { { Date().addingTimeInterval(self.offset.withLock { $0 }) } }
+
+    /// Moves the clock forward by `duration`.
+    func jump(by duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self.offset.withLock { $0 += TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18 }
+    }
+}
