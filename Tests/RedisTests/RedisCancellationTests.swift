@@ -105,23 +105,29 @@ import Testing
     }
 
     /// Shutting down while hundreds of callers wait in line for a busy connection: each gets `poolClosed` (or its own
-    /// reply), never another caller's reply, and shutdown returns once the command in flight is done.
+    /// reply), never another caller's reply, and shutdown returns once the command in flight is done, with its reply.
     @Test func shutdownWithCallersInLineFailsThemCleanly() async throws {
-        let prefix = TestEnvironment.uniqueName("cancel-shutdown")
         let callers = 300
         let wrong = Counter()
         let closed = Counter()
         let answered = Counter()
-        var configuration = try RedisConfiguration(url: try await TestEnvironment.redisURL())
+        // A server of its own, so the only blocked client it lists is ours.
+        let server = try await RedisServer.start()
+        var configuration = try RedisConfiguration(url: server.url)
         configuration.poolSize = 1
         let client = RedisClient(configuration: configuration)
-        try await withClient { (other: RedisClient) async throws in
+        try await withClient(url: server.url) { (other: RedisClient) async throws in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { _ = try await client.withConnection { try $0.send(["BLPOP", "\(prefix):gate", "15"]) } }
-                try await waitUntil("the only connection to be leased") { client.poolCounts.open == 1 && client.poolCounts.idle == 0 }
+                group.addTask {
+                    let reply = try await client.withConnection { try $0.send(["BLPOP", "gate", "15"]) }
+                    #expect(reply == .array([.bulk(Array("gate".utf8)), .bulk(Array("open".utf8))]))
+                }
+                try await eventually("the BLPOP to be on the wire") {
+                    try await other.send(["CLIENT", "LIST"]).string?.contains("flags=b ") == true
+                }
                 for index in 0..<callers {
                     group.addTask {
-                        let value = "\(prefix):\(index)"
+                        let value = "caller:\(index)"
                         do throws(RedisError) {
                             if try await client.send(["ECHO", value]).string == value { answered.add() } else { wrong.add() }
                         } catch {
@@ -131,7 +137,7 @@ import Testing
                 }
                 try await waitUntil("every caller to wait in line") { client.combiner.queuedCallers == callers - 1 }
                 async let shutdown: Void = client.shutdown()
-                _ = try await other.send(["LPUSH", "\(prefix):gate", "open"])
+                _ = try await other.send(["LPUSH", "gate", "open"])
                 await shutdown
                 try await group.waitForAll()
             }
@@ -139,6 +145,7 @@ import Testing
         #expect(wrong.value == 0)
         #expect(closed.value + answered.value == callers)
         #expect(closed.value >= callers - 1, "the callers still in line were failed, not sent")
+        try await server.stop()
     }
 }
 

@@ -18,7 +18,8 @@ import Testing
     }
 
     @Test func aConnectErrorsDescriptionNamesNoEndpoint() async throws {
-        try await withClient(url: "redis://127.0.0.1:1", configure: { $0.acquireTimeout = .milliseconds(200) }) { (client: RedisClient) async throws in
+        let unreachable = "redis://127.0.0.1:1"
+        try await withClient(url: unreachable, configure: { $0.acquireTimeout = .milliseconds(200) }) { (client: RedisClient) async throws in
             let error = await redisError { _ = try await client.send(["GET", "some-key"]) }
             #expect(error?.code == .connect)
             #expect(error?.description == "RedisError(code: connect)")
