@@ -92,14 +92,14 @@ extension HoldLog {
         try await harness.running(processor) { _ in
             let request = try JobRequest(HoldJob(key: "unused", finishesOnCancel: false))
             _ = try await harness.broker.enqueue([request], queue: queue, now: Date())
-            try await harness.waitUntil("the job to start") { log.started.count == 1 }
+            try await eventually("the job to start") { log.started.count == 1 }
             failing = .now
             if failure == "stop" {
                 try await server.stop()  // from now on every renewal fails at once
             } else {
                 _ = try await client.send(["CLIENT", "PAUSE", "4000", "ALL"])  // every renewal waits 4 s for its reply
             }
-            try await harness.waitUntil("the handler to be cancelled", timeout: .seconds(10)) { log.cancelled.count == 1 }
+            try await eventually("the handler to be cancelled", timeout: .seconds(10)) { log.cancelled.count == 1 }
             if failure == "stop" { try await server.start() }  // let the worker shut down against a live server
         }
         let cancelled = try #require(log.cancelled.first)
@@ -126,7 +126,7 @@ extension HoldLog {
                 HoldJob(key: key, finishesOnCancel: true), options: EnqueueOptions(maxAttempts: 1, timeout: .milliseconds(300)))
             id = request.options.id
             _ = try await harness.broker.enqueue([request], queue: harness.queue, now: Date())
-            try await harness.waitUntil("the job to settle") {
+            try await eventually("the job to settle") {
                 let state = try await harness.field(request.options.id, JobHashField.state)
                 return state == "completed" || state == "dead"
             }
@@ -151,7 +151,7 @@ extension HoldLog {
             let request = try JobRequest(HoldJob(key: key, finishesOnCancel: true))
             id = request.options.id
             _ = try await harness.broker.enqueue([request], queue: harness.queue, now: Date())
-            try await harness.waitUntil("the job to start") { log.started.count == 1 }
+            try await eventually("the job to start") { log.started.count == 1 }
         }
         #expect(log.cancelled.count == 1, "the grace ended")
         #expect(try await harness.field(id!, JobHashField.state) == "completed")
@@ -171,10 +171,10 @@ extension HoldLog {
         try await harness.running(processor) { _ in
             let request = try JobRequest(CheckpointLoopJob())
             _ = try await harness.broker.enqueue([request], queue: harness.queue, now: Date())
-            try await harness.waitUntil("the job to start") { log.started.count == 1 }
+            try await eventually("the job to start") { log.started.count == 1 }
             // Another worker took the job over: its lease token is no longer this worker's.
             _ = try await harness.client.send(["HSET", harness.keys.job(request.options.id), JobHashField.token, "another-worker"])
-            try await harness.waitUntil("the handler to be cancelled", timeout: .seconds(2)) { log.cancelled.count == 1 }
+            try await eventually("the handler to be cancelled", timeout: .seconds(2)) { log.cancelled.count == 1 }
         }
         await harness.client.shutdown()
     }

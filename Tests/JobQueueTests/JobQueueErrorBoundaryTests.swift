@@ -71,7 +71,7 @@ struct QueueCapturingLogHandler: LogHandler {
             broker: harness.broker, registry: JobRegistry(), configuration: harness.configuration(concurrency: 1), logger: logger)
         _ = try await harness.enqueue([ProbeJob(mode: "ok", key: "unused")])
         try await harness.running(processor) { _ in
-            try await harness.waitUntil("a failed pickup to be logged") { lines.atLeast(.info).contains { $0.hasPrefix("pickup failed") } }
+            try await eventually("a failed pickup to be logged") { lines.atLeast(.info).contains { $0.hasPrefix("pickup failed") } }
         }
         let visible = lines.atLeast(.info)
         #expect(!visible.isEmpty && visible.allSatisfy { !$0.contains("WRONGTYPE") }, "\(visible)")

@@ -40,12 +40,12 @@ import Glibc
             try await worker.waitUntilStarted()
             let request = try JobRequest(IncrementCounter(key: counter), options: EnqueueOptions(maxAttempts: 3))
             _ = try await broker.enqueue([request], queue: queue, now: Date())
-            let deadline = ContinuousClock.now + .seconds(20)
-            var state: String?
-            repeat {
-                try await Task.sleep(for: .milliseconds(25))
-                state = try await client.send(["HGET", keys.job(request.options.id), JobHashField.state]).string
-            } while state != "dead" && state != "completed" && ContinuousClock.now < deadline
+            let state: String? = try? await eventuallyValue("the job to end", timeout: .seconds(20)) { () async throws -> String? in
+                guard let state = try await client.send(["HGET", keys.job(request.options.id), JobHashField.state]).string,
+                    state == "dead" || state == "completed"
+                else { return nil }
+                return state
+            }
             worker.signal(SIGTERM)
             try await worker.waitUntilExited(timeout: .seconds(15))
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
