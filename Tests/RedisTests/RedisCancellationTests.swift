@@ -147,6 +147,49 @@ import Testing
         #expect(closed.value >= callers - 1, "the callers still in line were failed, not sent")
         try await server.stop()
     }
+
+    /// A batch that fails on the wire (here: its reply outlasts the command timeout while the server is paused) fails
+    /// only its own callers and retires its connection; the callers queued behind it are sent on a new connection and
+    /// each gets its own reply.
+    @Test func aFailedBatchRetiresItsConnectionAndTheLineMovesOn() async throws {
+        let callers = 300
+        let failed = Counter()
+        let wrong = Counter()
+        let server = try await RedisServer.start()
+        // The pause outlasts the first batch's timeout, and ends within the timeout of the batch sent after it.
+        let configure = { (configuration: inout RedisConfiguration) in
+            configuration.poolSize = 1
+            configuration.commandTimeout = .milliseconds(500)
+        }
+        try await withClient(url: server.url, configure: configure) { (client: RedisClient) async throws in
+            try await withClient(url: server.url) { (other: RedisClient) async throws in
+                #expect(try await client.send(["PING"]) == .status("PONG"))
+                let before = client.combiner.batchesSent.load(ordering: .relaxed)
+                _ = try await other.send(["CLIENT", "PAUSE", "800", "ALL"])
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        let error = await redisError { _ = try await client.send(["ECHO", "first"]) }
+                        #expect(error?.code == .timeout, "the first batch's reply came after the command timeout")
+                    }
+                    try await waitUntil("the first batch to be sent") { client.combiner.batchesSent.load(ordering: .relaxed) == before + 1 }
+                    for index in 0..<callers {
+                        group.addTask {
+                            let value = "caller:\(index)"
+                            do throws(RedisError) {
+                                if try await client.send(["ECHO", value]).string != value { wrong.add() }
+                            } catch {
+                                failed.add()
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                #expect(failed.value == 0 && wrong.value == 0, "\(failed.value) failed, \(wrong.value) got another caller's reply")
+                #expect(client.poolCounts.open == 1, "the timed-out connection was replaced, not kept beside a new one")
+            }
+        }
+        try await server.stop()
+    }
 }
 
 /// A count shared by concurrent tasks.
