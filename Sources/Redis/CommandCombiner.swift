@@ -11,7 +11,8 @@ import Synchronization
 /// client's thread pool. From then on every caller, that one included, only waits for its own replies, so a caller
 /// cancelled meanwhile (a job timeout, a lost lease, shutdown) fails nobody else. The sender keeps its connection and
 /// sends the next queued batch as soon as one is done, until the line is empty; no task is started per command or batch.
-/// A lone caller on its dedicated thread (see ``RedisClient/withDedicatedThread(_:)``) sends its batch inline.
+/// A caller that takes a turn on its dedicated thread (see ``RedisClient/withDedicatedThread(_:)``) sends that first
+/// batch inline, synchronously, so no cancellation can interrupt it either; later batches go to a sender.
 ///
 /// Replies are each caller's own and in its order. A connection failure fails every entry of that batch (none is sent
 /// again: whether it ran is unknown) and retires the connection; an error reply stays in its own slot.
