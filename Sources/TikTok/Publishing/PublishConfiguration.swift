@@ -23,7 +23,8 @@ public struct PublishConfiguration: Sendable {
     public var tokenWait: Duration = .seconds(30)
     /// After this long without a usable token, the post fails with `account_needs_reauth`.
     public var tokenGiveUp: Duration = .seconds(3600)
-    /// An upload URL older than this is not resumed (TikTok kills it after 1 h); the publish starts over.
+    /// An upload URL older than this is not used again (TikTok kills it after 1 h): the run asks `status/fetch`, and
+    /// starts a new publish only when TikTok holds no byte of the old one (or reports it failed).
     public var uploadURLLifetime: Duration = .seconds(55 * 60)
     /// Called at each ``PublishStep``; crash tests kill the process there. Does nothing by default.
     public var stepHook: @Sendable (PublishStep) -> Void = { _ in }

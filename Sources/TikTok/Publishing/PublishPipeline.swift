@@ -5,7 +5,9 @@ public import Redis
 
 /// Publishes one video (architecture.md, "Publishing a post") as a job handler. Every remote step is bracketed by a
 /// checkpoint, so a re-run after a crash anywhere resumes: it never sends a second init once a `publish_id` exists,
-/// resumes an upload at its next chunk (resynchronising on 416), and after the last byte only polls. Budgets are
+/// asks `status/fetch` what TikTok holds before touching an upload an earlier run started, resumes it at the next
+/// chunk TikTok needs (resynchronising on 416), and after the last byte only polls. A publish that may hold bytes is
+/// replaced only when TikTok reports it failed or holding none. Budgets are
 /// reserved before each call; a refusal from TikTok becomes a snooze (no attempt used), an account hold, a retry or a
 /// permanent failure by its classification. Waiting for processing is done by snoozing, so no slot is held meanwhile.
 public struct PublishPipeline: Sendable {
