@@ -5,7 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-heavy=(PublishCrashTests PublishMemoryTests StreamingUploadTests WorkerProcessTests BrokerBulkEnqueueTests CopyTests)
+heavy=(PublishCrashTests PublishExpiredUploadURLTests PublishMemoryTests StreamingUploadTests WorkerProcessTests BrokerBulkEnqueueTests
+    CopyTests RedisCrashTests RedisMemoryFootprintTests FencedWorkerTests BrokerOrphanRecoveryTests)
 pattern=$(IFS='|'; echo "${heavy[*]}")
 status=0
 

@@ -35,7 +35,7 @@ public struct MaintenanceLoop: Service {
                 do {
                     if let again = try await self.step(queue) { wake = min(wake, again) }
                 } catch {
-                    self.logger.warning("\(self.name) step failed", metadata: ["queue": "\(queue)", "error": "\(error)"])
+                    self.logger.failure(.warning, "\(self.name) step failed", error: error, metadata: ["queue": "\(queue)"])
                 }
             }
             let sleep = Duration.milliseconds(max(0, Int64(wake.timeIntervalSinceNow * 1000)))

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Logging
 
 /// What a handler gets besides its payload: the leased job, a logger carrying `job.id`, `job.name` and `queue`, and a
@@ -17,6 +17,12 @@ public struct JobContext: Sendable {
         self.logger = logger
         self.broker = broker
         self.leaseLost = leaseLost
+    }
+
+    /// Redis's time now (this host's clock corrected against Redis `TIME`, see ``RedisClock``): the clock for every time
+    /// a handler hands back to the queue (``SnoozeJob/until``) or saves for a later run, maybe on another host, to judge.
+    public func now() async throws -> Date {
+        try await self.broker.now()
     }
 
     /// The checkpoint saved by an earlier run of this job, if any (JSON).

@@ -154,7 +154,7 @@ public final class JobProcessor: Service, Sendable {
     private func putBack(_ jobs: [LeasedJob]) async {
         for job in jobs {
             do {
-                try await self.broker.requeue(job, now: Date())
+                try await self.broker.requeue(job, now: try await self.broker.now())
             } catch {
                 self.logger.failure(
                     .warning, "could not put back a job taken during shutdown; it returns when its lease expires", error: error,
@@ -218,7 +218,7 @@ public final class JobProcessor: Service, Sendable {
             var lost: Set<JobID>?
             for attempt in 0..<8 {
                 do {
-                    lost = try await self.broker.complete(batch.map(\.job), now: Date())
+                    lost = try await self.broker.complete(batch.map(\.job), now: try await self.broker.now())
                     break
                 } catch {
                     self.logger.failure(.warning, "could not record completions; will retry", error: error, metadata: ["count": "\(batch.count)"])
@@ -240,8 +240,8 @@ public final class JobProcessor: Service, Sendable {
 
     /// Records the outcome with the broker; a lost lease means someone else owns the job now, so nothing is written.
     private func settle(_ job: LeasedJob, outcome: Outcome, logger: Logger, metrics: JobMetrics) async {
-        let now = Date()
         do {
+            let now = try await self.broker.now()
             switch outcome {
             case .completed:
                 self.completions.submit(PendingCompletion(job: job, logger: logger, metrics: metrics))

@@ -22,6 +22,7 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("maintenance"), help: SettingsCatalog.workerMaintenance.argumentHelp) var maintenance: String?
     @Option(name: .customLong("media-root"), help: SettingsCatalog.mediaRoot.argumentHelp) var mediaRoot: String?
     @Option(name: .customLong("tiktok-api-url"), help: SettingsCatalog.tiktokAPIURL.argumentHelp) var tiktokAPIURL: String?
+    @Option(name: .customLong("results-max-length"), help: SettingsCatalog.resultsMaxLength.argumentHelp) var resultsMaxLength: String?
     /// Fault injection for crash tests: the process kills itself with SIGKILL when a publish reaches this step.
     @Option(name: .customLong("crash-at"), help: .hidden) var crashAt: String?
 
@@ -32,7 +33,7 @@ struct WorkerOptions: ParsableArguments {
             (SettingsCatalog.workerLease, self.lease),
             (SettingsCatalog.workerShutdownGrace, self.shutdownGrace), (SettingsCatalog.workerJobTimeout, self.jobTimeout),
             (SettingsCatalog.workerMaintenance, self.maintenance), (SettingsCatalog.mediaRoot, self.mediaRoot),
-            (SettingsCatalog.tiktokAPIURL, self.tiktokAPIURL),
+            (SettingsCatalog.tiktokAPIURL, self.tiktokAPIURL), (SettingsCatalog.resultsMaxLength, self.resultsMaxLength),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting.flag, $0) } })
     }
@@ -92,7 +93,7 @@ struct WorkerOptions: ParsableArguments {
             services.append(client)
         }
         let registry = Self.jobRegistry(redis: redis, publishing: pipeline, benchmarkJobs: benchmarkJobs)
-        let broker = RedisJobBroker(client: redis)
+        let broker = RedisJobBroker(client: redis, resultsMaxLength: workerSettings.resultsMaxLength)
         let processor = JobProcessor(broker: broker, registry: registry, configuration: worker, logger: logger)
         let announcement = WorkerRegistry(
             client: redis,

@@ -67,6 +67,9 @@ enum SettingsCatalog {
     static let workerPrefetch = SettingDefinition(
         variable: "REELAY_WORKER_PREFETCH", flag: "prefetch", defaultValue: "0",
         help: "Jobs a worker takes ahead of its free slots and keeps, leased, until one frees (0: none; for many short jobs).")
+    static let resultsMaxLength = SettingDefinition(
+        variable: "REELAY_RESULTS_MAX_LENGTH", flag: "results-max-length", defaultValue: "100000",
+        help: "Events kept per queue's results stream (trimmed on append, about 104 bytes each); the recorder must keep up within it.")
     static let workerLease = SettingDefinition(
         variable: "REELAY_WORKER_LEASE", flag: "lease", defaultValue: "30s",
         help: "A job whose worker stops renewing its lease for this long goes back to the queue (renewed every third of it).")
@@ -115,7 +118,7 @@ enum SettingsCatalog {
     /// The settings of `reelay worker`.
     static let worker: [SettingDefinition] = [
         workerQueues, workerStrictPriority, workerConcurrency, workerPrefetch, workerLease, workerShutdownGrace, workerJobTimeout,
-        workerMaintenance, mediaRoot,
+        workerMaintenance, mediaRoot, resultsMaxLength,
     ]
 
     /// The settings of the TikTok client and the token encryption (api, worker, scheduler).

@@ -8,6 +8,8 @@ struct WorkerSettings {
     var runsMaintenance: Bool
     /// The folder media paths are resolved in.
     var mediaRoot: String
+    /// Events kept per results stream.
+    var resultsMaxLength: Int
 
     /// Reads the worker settings from `sources`; `workerID` names this process in leases and the registry.
     init(_ sources: SettingSources, workerID: String) throws(ConfigurationError) {
@@ -23,6 +25,7 @@ struct WorkerSettings {
         self.configuration = configuration
         self.runsMaintenance = try sources.read(SettingsCatalog.workerMaintenance, SettingParsers.choice(["true", "false"])) == "true"
         self.mediaRoot = try sources.read(SettingsCatalog.mediaRoot, Self.parseFolder)
+        self.resultsMaxLength = try sources.read(SettingsCatalog.resultsMaxLength, SettingParsers.integer(in: 1_000...100_000_000))
     }
 
     /// A non-empty path, made absolute against the current directory.

@@ -8,7 +8,7 @@ extension PublishRun {
     /// again.
     mutating func poll(token: String) async throws {
         guard let publishID = self.checkpoint.publishID else { return }
-        let now = Date()
+        let now = try await self.context.now()
         let since = self.checkpoint.pollingSinceMs ?? now.millisecondsSince1970
         if self.checkpoint.pollingSinceMs == nil { self.checkpoint.pollingSinceMs = since }
         // The first poll waits for TikTok to start processing.
@@ -36,7 +36,7 @@ extension PublishRun {
     /// What a status means for the job: a final one ends it (outcome saved); otherwise it snoozes until the next poll,
     /// and past the confirmation deadline the post is `unconfirmed`.
     mutating func apply(_ status: PublishStatus, publishID: String) async throws {
-        let now = Date()
+        let now = try await self.context.now()
         let since = self.checkpoint.pollingSinceMs ?? now.millisecondsSince1970
         if self.checkpoint.pollingSinceMs == nil { self.checkpoint.pollingSinceMs = since }
         switch status.state {
@@ -99,16 +99,16 @@ extension PublishRun {
             throw error
         case .throttled:
             let wait = error.suggestedDelay ?? .seconds(60)
-            throw SnoozeJob(until: Date().addingTimeInterval(wait.seconds), reason: "TikTok rate limit (\(error.code))")
+            throw SnoozeJob(until: try await self.context.now().addingTimeInterval(wait.seconds), reason: "TikTok rate limit (\(error.code))")
         case .account(let reason):
             try await self.holdAccount(for: reason, code: error.code.rawValue)
             if reason == .needsReauth {
                 // The cached token was refused: drop it so the next run waits for a refreshed one.
                 try? await self.pipeline.tokens.remove(account: self.job.accountID)
-                throw SnoozeJob(until: Date().addingTimeInterval(self.configuration.tokenWait.seconds), reason: "access token refused")
+                throw SnoozeJob(until: try await self.context.now().addingTimeInterval(self.configuration.tokenWait.seconds), reason: "access token refused")
             }
             if let wait = error.suggestedDelay {
-                throw SnoozeJob(until: Date().addingTimeInterval(wait.seconds), reason: "account cannot post now (\(error.code))")
+                throw SnoozeJob(until: try await self.context.now().addingTimeInterval(wait.seconds), reason: "account cannot post now (\(error.code))")
             }
             throw PermanentJobError(code: error.code.rawValue, message: "the account cannot post: \(error.code)")
         case .permanent:

@@ -37,7 +37,7 @@ extension PublishRun {
             try await self.apply(status, publishID: publishID)
             return .settled
         }
-        if self.uploadURLIsFresh, self.checkpoint.uploadURLRefused != true, let chunkSize = self.checkpoint.chunkSize {
+        if self.uploadURLIsFresh(now: try await self.context.now()), self.checkpoint.uploadURLRefused != true, let chunkSize = self.checkpoint.chunkSize {
             if let uploaded {
                 self.checkpoint.nextChunk = try ChunkPlan(videoSize: self.job.videoSize, chunkSize: chunkSize).nextChunk(afterReceivedBytes: uploaded)
             }

@@ -13,7 +13,7 @@ extension PublishRun {
 
         if !self.checkpoint.capReserved {
             let decision = try await self.pipeline.dailyCap.reserve(
-                key: "tiktok:\(self.job.accountID):posts", cap: self.job.dailyCap, timeZone: self.job.timeZone, now: Date())
+                key: "tiktok:\(self.job.accountID):posts", cap: self.job.dailyCap, timeZone: self.job.timeZone, now: try await self.context.now())
             if let retryAt = decision.retryAt { throw SnoozeJob(until: retryAt, reason: "the account's daily post cap is used") }
             self.checkpoint.capReserved = true
             try await self.save()
@@ -41,7 +41,7 @@ extension PublishRun {
         }
         self.checkpoint.publishID = ticket.publishID
         self.checkpoint.sealedUploadURL = try self.pipeline.tokens.cipher.encrypt(uploadURL, context: ticket.publishID)
-        self.checkpoint.uploadIssuedAtMs = Date().millisecondsSince1970
+        self.checkpoint.uploadIssuedAtMs = try await self.context.now().millisecondsSince1970
         self.checkpoint.chunkSize = plan.chunkSize
         self.checkpoint.nextChunk = 0
         self.checkpoint.initInFlight = false
@@ -110,7 +110,7 @@ extension PublishRun {
                 throw error
             }
         }
-        self.checkpoint.pollingSinceMs = Date().millisecondsSince1970
+        self.checkpoint.pollingSinceMs = try await self.context.now().millisecondsSince1970
         try await self.save()
         self.logger.info("upload complete", metadata: ["publish_id": "\(publishID)"])
         return true
@@ -155,7 +155,7 @@ extension PublishRun {
     /// Reserves one unit of the account's budget for `endpoint`, or snoozes until one frees (no attempt used).
     func reserve(_ endpoint: String, limit: Int, id: String) async throws {
         let decision = try await self.pipeline.limiter.reserve(
-            key: "tiktok:\(self.job.accountID):\(endpoint)", limit: limit, window: self.configuration.rateWindow, now: Date(), id: id)
+            key: "tiktok:\(self.job.accountID):\(endpoint)", limit: limit, window: self.configuration.rateWindow, now: try await self.context.now(), id: id)
         if let retryAt = decision.retryAt { throw SnoozeJob(until: retryAt, reason: "\(endpoint) budget used") }
     }
 }

@@ -43,7 +43,7 @@ struct PublishRun {
         default:
             return  // published or delivered before a crash hid it: nothing to redo
         }
-        if let hold = try await self.pipeline.holds.current(self.job.accountID) {
+        if let hold = try await self.pipeline.holds.current(self.job.accountID, now: try await self.context.now()) {
             if hold.reason == .cooldown { throw SnoozeJob(until: hold.until, reason: "account cooling down") }
             throw PermanentJobError(code: "account_\(hold.reason.rawValue)", message: "the account is on hold: \(hold.reason.rawValue)")
         }
@@ -58,7 +58,7 @@ struct PublishRun {
     /// The account's access token from the workers' cache; without one, waits (no attempt used) for the token to be
     /// refreshed, and gives up after ``PublishConfiguration/tokenGiveUp``.
     mutating func accessToken() async throws -> String {
-        let now = Date()
+        let now = try await self.context.now()
         if let cached = try await self.pipeline.tokens.get(account: self.job.accountID, now: now) {
             if self.checkpoint.waitingForTokenSinceMs != nil {
                 self.checkpoint.waitingForTokenSinceMs = nil
@@ -107,9 +107,9 @@ struct PublishRun {
         try await self.poll(token: token)
     }
 
-    var uploadURLIsFresh: Bool {
+    func uploadURLIsFresh(now: Date) -> Bool {
         guard let issued = self.checkpoint.uploadIssuedAtMs else { return false }
-        return Date().millisecondsSince1970 - issued < self.configuration.uploadURLLifetime.milliseconds
+        return now.millisecondsSince1970 - issued < self.configuration.uploadURLLifetime.milliseconds
     }
 
     func mediaFile() throws -> MediaFile {

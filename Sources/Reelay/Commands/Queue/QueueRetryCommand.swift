@@ -31,7 +31,7 @@ struct QueueRetryCommand: AsyncParsableCommand {
         let ids = self.all ? nil : try QueueUsage.jobIDs(self.ids, command: "retry")
         let json = self.options.json
         try await QueueRun.run("retry", global: self.global) { inspector, cli in
-            let retried = try await inspector.retryDead(queue: keys.queue, ids: ids, now: Date())
+            let retried = try await inspector.retryDead(queue: keys.queue, ids: ids, now: try await inspector.clock.now())
             if json { return try QueueRun.printJSON(Outcome(queue: keys.queue, requested: ids?.count, retried: retried)) }
             if let ids {
                 print("retried \(retried) of \(ids.count) job(s) in queue \(keys.queue)"

@@ -14,7 +14,7 @@ struct QueueStatsCommand: AsyncParsableCommand {
         let keys = try self.options.keys(command: "stats")
         let json = self.options.json
         try await QueueRun.run("stats", global: self.global) { inspector, cli in
-            let stats = try await inspector.stats(queue: keys.queue, now: Date())
+            let stats = try await inspector.stats(queue: keys.queue, now: try await inspector.clock.now())
             if json { return try QueueRun.printJSON(stats) }
             let waiting = stats.oldestReadyAgeSeconds.map { "next waiting \(TextTable.age($0))" } ?? ""
             let counters = stats.counters
