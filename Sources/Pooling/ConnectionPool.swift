@@ -134,13 +134,18 @@ public final class ConnectionPool<Connection: PoolableConnection>: Sendable {
     private func takeIdleOrSlot() throws -> Grant? {
         try self.state.withLock { state in
             if state.isClosed { throw self.error(.closed) }
-            if let connection = state.idle.popLast() { return .connection(connection) }
-            if state.open < self.configuration.maximumConnections {
-                state.open += 1
-                return .openSlot
-            }
-            return nil
+            return self.takeIdleOrSlot(&state)
         }
+    }
+
+    /// ``takeIdleOrSlot()`` under a lock the caller already holds.
+    private func takeIdleOrSlot(_ state: inout State) -> Grant? {
+        if let connection = state.idle.popLast() { return .connection(connection) }
+        if state.open < self.configuration.maximumConnections {
+            state.open += 1
+            return .openSlot
+        }
+        return nil
     }
 
     private func discard(_ connection: Connection) {
@@ -192,16 +197,18 @@ public final class ConnectionPool<Connection: PoolableConnection>: Sendable {
             group.addTask {
                 try await withTaskCancellationHandler {
                     try await withCheckedThrowingContinuation { continuation in
-                        let admitted = self.state.withLock { state -> Bool in
+                        let answer = self.state.withLock { state -> Result<Grant, any Error>? in
                             // Checked under the lock: a cancellation handler that ran before this point found nothing to remove.
-                            if state.isClosed || Task.isCancelled { return false }
+                            if state.isClosed { return .failure(self.error(.closed)) }
+                            if Task.isCancelled { return .failure(self.error(.exhausted)) }
+                            // Looked at again under the lock that joins the line: a connection released (or a slot freed)
+                            // since the caller last looked went idle with nobody in line, and would stay idle while the
+                            // caller waited out its whole timeout.
+                            if let grant = self.takeIdleOrSlot(&state) { return .success(grant) }
                             state.waiters.append((id, continuation))
-                            return true
+                            return nil
                         }
-                        if !admitted {
-                            let closed = self.state.withLock { $0.isClosed }
-                            continuation.resume(throwing: self.error(closed ? .closed : .exhausted))
-                        }
+                        if let answer { continuation.resume(with: answer) }
                     }
                 } onCancel: {
                     self.abandonWait(id)
