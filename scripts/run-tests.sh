@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 heavy=(PublishCrashTests PublishExpiredUploadURLTests PublishMemoryTests StreamingUploadTests WorkerProcessTests BrokerBulkEnqueueTests
-    CopyTests RedisCrashTests RedisMemoryFootprintTests FencedWorkerTests BrokerOrphanRecoveryTests)
+    CopyTests RedisCrashTests RedisMemoryFootprintTests FencedWorkerTests BrokerOrphanRecoveryTests ForwarderTests)
 pattern=$(IFS='|'; echo "${heavy[*]}")
 status=0
 

@@ -40,7 +40,7 @@ import Testing
                 try await client.send(["LPOS", keys.ready, request.options.id.description]) != .null
             }
             let lateness = Date().timeIntervalSince(dueAt)
-            #expect(lateness < 1.0, "promoted \(lateness) s after its run-at; a 2 s sleep without waking would give about 1.8 s")
+            #expect(lateness < 1.5, "promoted \(lateness) s after its run-at; a 2 s sleep without waking would give about 1.8 s")
             #expect(lateness > -0.05, "promoted before its run-at")
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
