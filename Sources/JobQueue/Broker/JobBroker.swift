@@ -23,10 +23,11 @@ public protocol JobBroker: Sendable {
     /// Returns `[]` on timeout or while the queue is paused (after waiting `wait`, so a loop does not spin).
     func claim(queue: String, worker: String, limit: Int, leaseDuration: Duration, wait: Duration, now: Date) async throws -> [LeasedJob]
 
-    /// Records that the handler of `job` begins: from now on a lease that expires counts a stall. A job leased but never
-    /// started (the claim's reply was lost, the worker died holding it prefetched) goes back without an attempt or a
-    /// stall. Returns false, and the job must not run, when the lease was lost or Redis could not be reached.
-    func start(_ job: LeasedJob) async -> Bool
+    /// Records that the handlers of `jobs` begin: from now on a lease that expires counts a stall. A job leased but
+    /// never started (the claim's reply was lost, the worker died holding it prefetched) goes back without an attempt or
+    /// a stall. Returns one flag per job, in order: false, and that job must not run, when its lease was lost or Redis
+    /// could not be reached. One script call per queue, whatever the number of jobs.
+    func start(_ jobs: [LeasedJob]) async -> [Bool]
 
     /// Extends the leases of `jobs` to `now + duration`; returns the ids whose lease was lost (taken over).
     func extendLeases(_ jobs: [LeasedJob], duration: Duration, now: Date) async throws -> Set<JobID>
@@ -69,4 +70,11 @@ public protocol JobBroker: Sendable {
 
     /// Pauses or resumes taking jobs from `queue`; running jobs finish.
     func setPaused(_ paused: Bool, queue: String) async throws
+}
+
+extension JobBroker {
+    /// ``start(_:)-([LeasedJob])`` for one job.
+    public func start(_ job: LeasedJob) async -> Bool {
+        await self.start([job]).first ?? false
+    }
 }

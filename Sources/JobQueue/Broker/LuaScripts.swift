@@ -238,17 +238,24 @@ enum LuaScripts {
         """
     )
 
-    /// Marks a held job started (its handler begins): from now on an expired lease counts a stall.
+    /// Marks held jobs of one queue started (their handlers begin): from now on an expired lease counts a stall.
     ///
-    /// - KEYS: 1 job hash.
-    /// - ARGV: 1 lease token.
-    /// - Reply: 1 started; 0 lease lost.
+    /// - KEYS: the job hashes.
+    /// - ARGV: their lease tokens, in the same order.
+    /// - Reply: one integer per job: 1 started; 0 lease lost.
     static let start = RedisScript(
         """
         \(leasedFunction)
-        if not leased(KEYS[1], ARGV[1]) then return 0 end
-        redis.call('HSET', KEYS[1], '\(F.started)', 1)
-        return 1
+        local started = {}
+        for i = 1, #KEYS do
+          if leased(KEYS[i], ARGV[i]) then
+            redis.call('HSET', KEYS[i], '\(F.started)', 1)
+            started[i] = 1
+          else
+            started[i] = 0
+          end
+        end
+        return started
         """
     )
 }

@@ -95,9 +95,27 @@ extension RedisJobBroker {
         return Set(zip(jobs, replies).filter { $0.1 != .integer(1) }.map(\.0.id))
     }
 
-    public func start(_ job: LeasedJob) async -> Bool {
-        guard let keys = try? self.keys(job.queue) else { return false }
-        let reply = try? await self.eval("start", LuaScripts.start, keys: [keys.job(job.id)], arguments: [job.leaseToken])
-        return reply == .integer(1)
+    public func start(_ jobs: [LeasedJob]) async -> [Bool] {
+        guard !jobs.isEmpty else { return [] }
+        // One script call per queue: its job hashes share the queue's hash tag, so the call stays in one cluster slot.
+        var order: [String] = []
+        var byQueue: [String: [Int]] = [:]
+        for (index, job) in jobs.enumerated() {
+            if byQueue[job.queue] == nil { order.append(job.queue) }
+            byQueue[job.queue, default: []].append(index)
+        }
+        var commands: [RedisCommand] = []
+        for queue in order {
+            guard let keys = try? self.keys(queue), let indices = byQueue[queue] else { return jobs.map { _ in false } }
+            commands.append(
+                .evalSHA(LuaScripts.start, keys: indices.map { keys.job(jobs[$0].id) }, arguments: indices.map { jobs[$0].leaseToken }))
+        }
+        guard let replies = try? await self.pipeline("start", commands) else { return jobs.map { _ in false } }
+        var started = jobs.map { _ in false }
+        for (queue, reply) in zip(order, replies) {
+            guard let flags = reply.array, let indices = byQueue[queue], flags.count == indices.count else { continue }
+            for (index, flag) in zip(indices, flags) { started[index] = flag == .integer(1) }
+        }
+        return started
     }
 }

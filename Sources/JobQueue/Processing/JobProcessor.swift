@@ -97,7 +97,12 @@ public final class JobProcessor: Service, Sendable {
         var buffer: [LeasedJob] = []  // taken and leased (renewed by the heartbeat), waiting for a slot
         var failures = 0
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            while !buffer.isEmpty, self.slots.freeCount > 0 { self.start(buffer.removeFirst(), in: &jobs) }
+            let startable = min(buffer.count, self.slots.freeCount)
+            if startable > 0 {
+                let batch = Array(buffer.prefix(startable))
+                buffer.removeFirst(startable)
+                await self.start(batch, in: &jobs)
+            }
             let free = self.slots.freeCount
             let room = free + self.configuration.prefetch - buffer.count
             if room > 0 {
@@ -135,17 +140,30 @@ public final class JobProcessor: Service, Sendable {
         for job in buffer { self.inFlight.remove(job) }
     }
 
-    /// Starts a taken job in a free slot, unless its lease was taken over while it waited in the buffer.
-    private func start(_ job: LeasedJob, in jobs: inout DiscardingTaskGroup) {
-        if self.inFlight.isLost(job, now: .now) {
-            self.inFlight.remove(job)
-            self.logger.warning("a prefetched job's lease was taken over or ran out before it started", metadata: ["job.id": "\(job.id)"])
-            return
+    /// Starts taken jobs in free slots (one per job), after marking them started in Redis with one call: a job whose
+    /// lease was taken over while it waited in the buffer, or that cannot be marked (Redis away), is not run, and costs
+    /// no attempt or stall when its lease expires.
+    private func start(_ batch: [LeasedJob], in jobs: inout DiscardingTaskGroup) async {
+        var live: [LeasedJob] = []
+        for job in batch {
+            if self.inFlight.isLost(job, now: .now) {
+                self.inFlight.remove(job)
+                self.logger.warning("a prefetched job's lease was taken over or ran out before it started", metadata: ["job.id": "\(job.id)"])
+            } else {
+                live.append(job)
+            }
         }
-        self.slots.take()
-        jobs.addTask {
-            await self.process(job)
-            self.slots.release()
+        let started = await self.broker.start(live)
+        for (job, isStarted) in zip(live, started) {
+            guard isStarted else {
+                self.inFlight.remove(job)
+                continue
+            }
+            self.slots.take()
+            jobs.addTask {
+                await self.process(job)
+                self.slots.release()
+            }
         }
     }
 
@@ -193,7 +211,6 @@ public final class JobProcessor: Service, Sendable {
     }
 
     func process(_ job: LeasedJob) async {
-        guard await self.broker.start(job) else { return self.inFlight.remove(job) }  // lease lost or Redis away: not run, no stall
         var logger = self.logger
         logger[metadataKey: "job.id"] = "\(job.id)"
         logger[metadataKey: "job.name"] = "\(job.name)"
