@@ -89,7 +89,7 @@ extension HoldLog {
         let processor = JobProcessor(
             broker: harness.broker, registry: log.registry(client: client), configuration: worker, logger: Logger(label: "test"))
         var failing: ContinuousClock.Instant?
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             let request = try JobRequest(HoldJob(key: "unused", finishesOnCancel: false))
             _ = try await harness.broker.enqueue([request], queue: queue, now: Date())
             try await eventually("the job to start") { log.started.count == 1 }
@@ -121,7 +121,7 @@ extension HoldLog {
             broker: harness.broker, registry: log.registry(client: harness.client), configuration: harness.configuration(),
             logger: Logger(label: "test"))
         var id: JobID?
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             let request = try JobRequest(
                 HoldJob(key: key, finishesOnCancel: true), options: EnqueueOptions(maxAttempts: 1, timeout: .milliseconds(300)))
             id = request.options.id
@@ -147,7 +147,7 @@ extension HoldLog {
             broker: harness.broker, registry: log.registry(client: harness.client),
             configuration: harness.configuration(grace: .milliseconds(200)), logger: Logger(label: "test"))
         var id: JobID?
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             let request = try JobRequest(HoldJob(key: key, finishesOnCancel: true))
             id = request.options.id
             _ = try await harness.broker.enqueue([request], queue: harness.queue, now: Date())
@@ -168,7 +168,7 @@ extension HoldLog {
         let processor = JobProcessor(
             broker: harness.broker, registry: log.checkpointingRegistry(), configuration: harness.configuration(lease: .seconds(30)),
             logger: Logger(label: "test"))
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             let request = try JobRequest(CheckpointLoopJob())
             _ = try await harness.broker.enqueue([request], queue: harness.queue, now: Date())
             try await eventually("the job to start") { log.started.count == 1 }

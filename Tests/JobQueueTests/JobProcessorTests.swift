@@ -25,10 +25,19 @@ struct WorkerHarness {
     /// A harness on the shared test Redis, or on `url` (a private server).
     static func make(url: String? = nil) async throws -> WorkerHarness {
         var configuration = try RedisConfiguration(url: try await Self.url(url))
-        configuration.blockingPoolSize = 8
-        let client = RedisClient(configuration: configuration)
+        Self.configure(&configuration)
+        return try Self.make(client: RedisClient(configuration: configuration))
+    }
+
+    /// A harness with a fresh queue on `client` (configured with ``configure(_:)``).
+    static func make(client: RedisClient) throws -> WorkerHarness {
         let queue = TestEnvironment.uniqueName("w").lowercased()
         return WorkerHarness(client: client, broker: RedisJobBroker(client: client), queue: queue, keys: try QueueKeys(queue: queue))
+    }
+
+    /// What a harness's client needs: a blocking connection for each worker's claims.
+    static func configure(_ configuration: inout RedisConfiguration) {
+        configuration.blockingPoolSize = 8
     }
 
     private static func url(_ given: String?) async throws -> String {
@@ -49,23 +58,12 @@ struct WorkerHarness {
     }
 
     /// Runs `processor` with a forwarder until `body` returns, then shuts down gracefully and waits.
-    func running(_ processor: JobProcessor, _ body: (ServiceGroup) async throws -> Void) async throws {
+    func running(_ processor: JobProcessor, _ body: () async throws -> Void) async throws {
         var maintenance = MaintenanceConfiguration()
         maintenance.queues = [self.queue]
         maintenance.forwarderMaximumSleep = .milliseconds(20)
         let forwarder = MaintenanceLoop.forwarder(broker: self.broker, configuration: maintenance, logger: Logger(label: "test"))
-        let group = ServiceGroup(services: [forwarder, processor], logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                try await body(group)
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await withRunningServices([forwarder, processor], body)
     }
 
     func enqueue(_ jobs: [ProbeJob], options: (Int) -> EnqueueOptions = { _ in EnqueueOptions() }) async throws -> [JobID] {
@@ -113,7 +111,7 @@ extension Array {
         let processor = JobProcessor(
             broker: broker, registry: self.registry(client: harness.client), configuration: harness.configuration(),
             logger: Logger(label: "test"), metrics: cache)
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             let jobs = [ProbeJob(mode: "ok", key: key), ProbeJob(mode: "fail-twice", key: key), ProbeJob(mode: "permanent", key: key)]
             let requests = try jobs.map { job throws(JobQueueError) in try JobRequest(job) }
             _ = try await broker.enqueue(requests, queue: harness.queue, now: Date())
@@ -157,7 +155,7 @@ extension Array {
         let harness = try await WorkerHarness.make()
         let key = TestEnvironment.uniqueName("count")
         let processor = self.processor(harness)
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             let ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "ok", key: key), count: 200))
             try await eventually("200 runs") { try await harness.counter(key) == 200 }
             for id in ids.prefix(5) { #expect(try await harness.field(id, JobHashField.state) == "completed") }
@@ -171,7 +169,7 @@ extension Array {
         let key = TestEnvironment.uniqueName("count")
         let runs = Runs()
         let processor = self.processor(harness, runs: runs)
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             let ids = try await harness.enqueue([ProbeJob(mode: "fail-twice", key: key)])
             try await eventually("third attempt") { try await harness.counter(key) == 1 }
             try await eventually("completed") { try await harness.field(ids[0], JobHashField.state) == "completed" }
@@ -184,7 +182,7 @@ extension Array {
         let harness = try await WorkerHarness.make()
         let runs = Runs()
         let processor = self.processor(harness, runs: runs)
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             let ids = try await harness.enqueue([ProbeJob(mode: "permanent", key: "unused")])
             try await eventually("dead") { try await harness.field(ids[0], JobHashField.state) == "dead" }
             #expect(try await harness.field(ids[0], JobHashField.lastError)?.contains("bad_input") == true)
@@ -198,7 +196,7 @@ extension Array {
         let key = TestEnvironment.uniqueName("count")
         let runs = Runs()
         let processor = self.processor(harness, runs: runs)
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             _ = try await harness.enqueue([ProbeJob(mode: "snooze-once", key: key)])
             try await eventually("ran after the snooze") { try await harness.counter(key) == 1 }
         }
@@ -211,7 +209,7 @@ extension Array {
         let key = TestEnvironment.uniqueName("count")
         let processor = self.processor(harness, configuration: harness.configuration(grace: .seconds(10)))
         var id: JobID?
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             id = try await harness.enqueue([ProbeJob(mode: "slow", key: key)]).first
             try await eventually("the job to start") { processor.runningJobs == 1 }
         }
@@ -224,7 +222,7 @@ extension Array {
         let harness = try await WorkerHarness.make()
         let processor = self.processor(harness, configuration: harness.configuration(grace: .milliseconds(200)))
         var id: JobID?
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             id = try await harness.enqueue([ProbeJob(mode: "stuck", key: "unused")]).first
             try await eventually("the job to start") { processor.runningJobs == 1 }
         }
@@ -254,7 +252,7 @@ extension JobProcessorTests {
         var ids: [JobID] = []
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await recovery.run() }
-            try await harness.running(processor) { _ in
+            try await harness.running(processor) {
                 ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "slow", key: key), count: 14))
                 try await eventually("the worker to hold all 14, two of them running") {
                     try await harness.client.send(["LLEN", harness.keys.active]) == .integer(14) && processor.runningJobs == 2
@@ -284,7 +282,7 @@ extension JobProcessorTests {
         configuration.prefetch = 3
         let processor = self.processor(harness, runs: runs, configuration: configuration)
         var ids: [JobID] = []
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "stuck", key: "unused"), count: 4))
             try await eventually("one running, three held") {
                 try await harness.client.send(["LLEN", harness.keys.active]) == .integer(4) && processor.runningJobs == 1
@@ -311,7 +309,7 @@ extension JobProcessorTests {
         let processor = self.processor(harness, runs: runs)
         var id: JobID?
         let started = ContinuousClock.now
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             id = try await harness.enqueue([ProbeJob(mode: "stuck", key: "unused")]) { _ in
                 EnqueueOptions(maxAttempts: 2, timeout: .milliseconds(300))
             }.first
@@ -334,7 +332,7 @@ extension JobProcessorTests {
         let processor = self.processor(harness, runs: runs, configuration: harness.configuration(concurrency: 2, grace: .milliseconds(300)))
         var id: JobID?
         let stopped = ContinuousClock.now
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             id = try await harness.enqueue([ProbeJob(mode: "stuck", key: "unused")]).first
             try await eventually("the first run") { processor.runningJobs == 1 }
             // Expire the lease by hand and recover it, as a recoverer elsewhere would: the idle slot takes it again.

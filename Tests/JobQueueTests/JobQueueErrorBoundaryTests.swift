@@ -2,41 +2,8 @@ import Foundation
 import JobQueue
 import Logging
 import Redis
-import Synchronization
 import TestSupport
 import Testing
-
-/// Keeps every log line (level, message, metadata) for tests that check what a worker logs.
-struct QueueCapturingLogHandler: LogHandler {
-    final class Lines: Sendable {
-        private let lines = Mutex<[(level: Logger.Level, text: String)]>([])
-        func append(_ level: Logger.Level, _ text: String) { self.lines.withLock { $0.append((level, text)) } }
-        /// The lines logged at `level` or above.
-        func atLeast(_ level: Logger.Level) -> [String] { self.lines.withLock { $0.filter { $0.level >= level }.map(\.text) } }
-        /// The lines logged at exactly `level`.
-        func at(_ level: Logger.Level) -> [String] { self.lines.withLock { $0.filter { $0.level == level }.map(\.text) } }
-    }
-
-    let store: Lines
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { self.metadata[key] }
-        set { self.metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = self.metadata.merging(event.metadata ?? [:]) { $1 }
-        self.store.append(event.level, "\(event.message) \(merged)")
-    }
-
-    /// A logger writing into a fresh store.
-    static func logger() -> (Logger, Lines) {
-        let store = Lines()
-        return (Logger(label: "test") { _ in QueueCapturingLogHandler(store: store) }, store)
-    }
-}
 
 /// `JobQueueError.description` is generic (code, queue, job name); reply rows, payloads and Redis's own messages stay
 /// in `debugDescription`, and the worker logs them at debug level only.
@@ -66,11 +33,11 @@ struct QueueCapturingLogHandler: LogHandler {
         #expect(error?.description.contains("WRONGTYPE") == false, "\(String(describing: error?.description))")
         #expect(error?.debugDescription.contains("WRONGTYPE") == true)
 
-        let (logger, lines) = QueueCapturingLogHandler.logger()
+        let (logger, lines) = CapturingLogHandler.logger()
         let processor = JobProcessor(
             broker: harness.broker, registry: JobRegistry(), configuration: harness.configuration(concurrency: 1), logger: logger)
         _ = try await harness.enqueue([ProbeJob(mode: "ok", key: "unused")])
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             try await eventually("a failed pickup to be logged") { lines.atLeast(.info).contains { $0.hasPrefix("pickup failed") } }
         }
         let visible = lines.atLeast(.info)

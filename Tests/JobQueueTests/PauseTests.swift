@@ -26,7 +26,7 @@ extension BrokerLifeCycleTests {
                 metrics: JobMetricsCache())
             do {
                 try await harness.broker.setPaused(true, queue: harness.queue)
-                try await harness.running(processor) { _ in
+                try await harness.running(processor) {
                     let ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "ok", key: key), count: 20))
                     _ = try await client.send(["SLOWLOG", "RESET"])
                     try await eventually("the worker to try three claims on the paused queue") {

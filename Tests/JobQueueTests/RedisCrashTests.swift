@@ -66,17 +66,9 @@ final class SideEffectLog: Sendable {
     static let lossWindow: Duration = .seconds(3)
 
     @Test(.timeLimit(.minutes(3))) func killedRedisWithAppendOnlyFileLosesNoJobAndNoCheckpointOutsideItsWindow() async throws {
-        let server = try await RedisServer.start(appendOnly: true)
-        let harness = try await WorkerHarness.make(url: server.url)
-        do {
-            try await self.run(server: server, harness: harness)
-        } catch {
-            await harness.client.shutdown()
-            try? await server.stop()
-            throw error
+        try await RedisServer.withClient(appendOnly: true, configure: WorkerHarness.configure) { server, client in
+            try await self.run(server: server, harness: try WorkerHarness.make(client: client))
         }
-        await harness.client.shutdown()
-        try await server.stop()
     }
 
     private func run(server: RedisServer, harness: WorkerHarness) async throws {
@@ -160,18 +152,7 @@ final class SideEffectLog: Sendable {
         maintenance.orphanGrace = .seconds(2)
         services.append(MaintenanceLoop.forwarder(broker: harness.broker, configuration: maintenance, logger: Logger(label: "test")))
         services.append(MaintenanceLoop.leaseRecoverer(broker: harness.broker, configuration: maintenance, logger: Logger(label: "test")))
-        let group = ServiceGroup(services: services, logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                try await body()
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await withRunningServices(services, body)
     }
 
     /// Rewrites the AOF (`BGREWRITEAOF`, whose new file is fsynced) and waits for it, so the enqueued jobs are on disk

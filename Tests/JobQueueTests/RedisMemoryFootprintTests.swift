@@ -1,6 +1,5 @@
 import Foundation
 import JobQueue
-import Logging
 import Redis
 import TestSupport
 import Testing
@@ -30,12 +29,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(2))) func aQueueNeedsAFewKilobytesPerJob() async throws {
-        let server = try await RedisServer.start()
-        var configuration = try RedisConfiguration(url: server.url)
-        configuration.poolSize = 2
-        configuration.blockingPoolSize = 1
-        let client = RedisClient(configuration: configuration, logger: Logger(label: "test"))
-        do {
+        try await RedisServer.withClient(configure: { $0.poolSize = 2; $0.blockingPoolSize = 1 }) { _, client in
             let broker = RedisJobBroker(client: client)
             let queue = "publish"
             let base = try await self.usedMemory(client)
@@ -64,12 +58,6 @@ import Testing
                     + " (\(stream / max(events, 1)) B/event)")
             #expect(perQueued < 2_000 && perCompleted < 2_500, "per-job memory grew")
             #expect(events <= RedisJobBroker.defaultResultsMaxLength + 1_000)
-        } catch {
-            await client.shutdown()
-            try await server.stop()
-            throw error
         }
-        await client.shutdown()
-        try await server.stop()
     }
 }

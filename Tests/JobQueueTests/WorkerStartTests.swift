@@ -15,7 +15,7 @@ import Testing
         configuration.prefetch = 1
         let processor = JobProcessorTests().processor(harness, configuration: configuration)
         var ids: [JobID] = []
-        try await harness.running(processor) { _ in
+        try await harness.running(processor) {
             ids = try await harness.enqueue([ProbeJob(mode: "stuck", key: "unused"), ProbeJob(mode: "stuck", key: "unused")])
             try await eventually("one running, one prefetched") {
                 try await harness.client.send(["LLEN", harness.keys.active]) == .integer(2) && processor.runningJobs == 1

@@ -7,8 +7,7 @@ import Testing
 
 @Suite struct ConnectionFailureTests {
     @Test func reconnectsAfterServerRestart() async throws {
-        let server = try await PostgresServer.start()
-        do {
+        try await PostgresServer.with { server in
             try await withClient(url: server.url) { client in
                 #expect(try await client.query("SELECT 1 AS one")[0].decode("one", as: Int.self) == 1)
                 #expect(client.poolStatistics.idle == 1)
@@ -17,16 +16,11 @@ import Testing
                 // The idle connection died with the old server; the next query gets a fresh one and succeeds.
                 #expect(try await client.query("SELECT 2 AS two")[0].decode("two", as: Int.self) == 2)
             }
-        } catch {
-            try? await server.stop()
-            throw error
         }
-        try await server.stop()
     }
 
     @Test func queryWhileServerDownSucceedsOnceItIsBack() async throws {
-        let server = try await PostgresServer.start()
-        do {
+        try await PostgresServer.with { server in
             try await withClient(url: server.url, configure: { $0.acquireTimeout = .seconds(30) }) { client in
                 try await client.execute("SELECT 1")
                 try await server.stop()
@@ -39,11 +33,7 @@ import Testing
                     #expect(try await group.next() == 3)
                 }
             }
-        } catch {
-            try? await server.stop()
-            throw error
         }
-        try await server.stop()
     }
 
     @Test func unreachablePortFailsNamingHostAndPort() async throws {

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Redis
 import TestSupport
 import Testing
@@ -8,9 +7,7 @@ import Testing
 /// The policy is changed on a private redis-server, never on the shared test Redis.
 @Suite struct StatusEvictionPolicyTests {
     @Test func statusWarnsWhenRedisMayEvictKeys() async throws {
-        let server = try await RedisServer.start()
-        let client = RedisClient(configuration: try RedisConfiguration(url: server.url), logger: Logger(label: "test"))
-        do {
+        try await RedisServer.withClient { server, client in
             let environment = ["REELAY_REDIS_URL": server.url, "REELAY_DATABASE_URL": try await TestEnvironment.postgresURL()]
             _ = try await client.send(["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"])
             let lru = try await ReelayBinary.run(["status"], environment: environment)
@@ -21,12 +18,6 @@ import Testing
             let safe = try await ReelayBinary.run(["status"], environment: environment)
             #expect(safe.stdout.contains("redis       ok"), "\(safe.stdout)\(safe.stderr)")
             #expect(!safe.stdout.contains("maxmemory-policy"), "\(safe.stdout)")
-        } catch {
-            await client.shutdown()
-            try await server.stop()
-            throw error
         }
-        await client.shutdown()
-        try await server.stop()
     }
 }

@@ -56,6 +56,21 @@ public final class PostgresServer: Sendable {
         return server
     }
 
+    /// Creates and starts a cluster, runs `body` with it and stops it, also when `body` throws (then `body`'s error is
+    /// the one thrown, and a failure to stop is dropped); returns what `body` returned.
+    public static func with<Result>(_ body: (PostgresServer) async throws -> Result) async throws -> Result {
+        let server = try await PostgresServer.start()
+        let result: Result
+        do {
+            result = try await body(server)
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+        try await server.stop()
+        return result
+    }
+
     /// (Re)starts the server on the same port and data folder.
     public func start() async throws {
         let arguments = Self.asServerUser([

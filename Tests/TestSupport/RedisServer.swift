@@ -1,6 +1,5 @@
 import Foundation
 
-
 /// A private `redis-server` on a free loopback port, for tests that stop, restart or reconfigure the server.
 public final class RedisServer: Sendable {
     /// The port it listens on (kept across restarts).
@@ -33,6 +32,23 @@ public final class RedisServer: Sendable {
             port: try Host.freePort(), directory: try Host.temporaryDirectory("reelay-redis"), appendOnly: appendOnly, password: password)
         try await server.start()
         return server
+    }
+
+    /// Starts a new server, runs `body` with it and stops it, also when `body` throws (then `body`'s error is the one
+    /// thrown, and a failure to stop is dropped); returns what `body` returned.
+    public static func with<Result>(
+        appendOnly: Bool = false, password: String? = nil, _ body: (RedisServer) async throws -> Result
+    ) async throws -> Result {
+        let server = try await RedisServer.start(appendOnly: appendOnly, password: password)
+        let result: Result
+        do {
+            result = try await body(server)
+        } catch {
+            try? await server.stop()
+            throw error
+        }
+        try await server.stop()
+        return result
     }
 
     /// (Re)starts the server on the same port and folder.

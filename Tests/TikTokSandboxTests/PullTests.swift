@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
-import ServiceLifecycle
+import TestSupport
 import Testing
 import TikTokSandbox
 
@@ -17,17 +17,10 @@ import TikTokSandbox
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { ports.continuation.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let group = ServiceGroup(services: [app], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+        try await withRunningServices([app], logger: logger) {
             var iterator = ports.stream.makeAsyncIterator()
             let port = await iterator.next() ?? 0
-            do { try await body("http://127.0.0.1:\(port)/media/") } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+            try await body("http://127.0.0.1:\(port)/media/")
         }
     }
 

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import ServiceLifecycle
 import TestSupport
 import TikTokSandbox
 
@@ -40,19 +39,8 @@ struct TestSandbox {
     static func run(configuration: SandboxConfiguration, _ body: (TestSandbox) async throws -> Void) async throws {
         let logger = Logger(label: "sandbox-test", factory: { _ in SwiftLogNoOpLogHandler() })
         let server = SandboxServer(configuration: configuration, logger: logger)
-        let group = ServiceGroup(services: [server], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                let sandbox = TestSandbox(server: server, base: try await server.baseURL(), configuration: configuration)
-                try await body(sandbox)
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
+        try await withRunningServices([server], logger: logger) {
+            try await body(TestSandbox(server: server, base: try await server.baseURL(), configuration: configuration))
         }
     }
 

@@ -2,7 +2,6 @@ import Foundation
 import JobQueue
 import Logging
 import Redis
-import ServiceLifecycle
 import TestSupport
 import Testing
 import TikTok
@@ -182,18 +181,7 @@ struct PipelineRun {
         var maintenance = MaintenanceConfiguration()
         maintenance.queues = [self.queue]
         let forwarder = MaintenanceLoop.forwarder(broker: self.broker, configuration: maintenance, logger: Logger(label: "test"))
-        let group = ServiceGroup(services: [forwarder, self.processor], logger: Logger(label: "test"))
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            do {
-                try await body()
-            } catch {
-                await group.triggerGracefulShutdown()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
+        try await withRunningServices([forwarder, self.processor], body)
     }
 
     func field(_ name: String) async throws -> String? { try await self.redis.send(["HGET", self.keys.job(self.jobID), name]).string }
