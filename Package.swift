@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.0.0"),
     ],
     targets: [
         // Layer 0: C libraries, a modulemap and a header each.
@@ -71,10 +73,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // Layer 3: the domain (for now: the schema migrations).
+        // Layer 3: the domain: records and their repositories (PostgreSQL), the schema migrations.
         .target(
             name: "Domain",
-            dependencies: ["Postgres"],
+            dependencies: [
+                "Postgres", "JobQueue",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Migrations/sql")],
             swiftSettings: strict
         ),
@@ -93,6 +98,37 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strict
+        ),
+
+        // Layer 4: the result recorder (Redis results streams → PostgreSQL records).
+        .target(
+            name: "Recorder",
+            dependencies: [
+                "Domain", "JobQueue", "Redis", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // Layer 5: the HTTP API (routes and types generated from Sources/API/OpenAPI/openapi.yaml).
+        .target(
+            name: "API",
+            dependencies: [
+                "Domain", "JobQueue", "Redis", "Postgres", "TikTok",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("OpenAPI/openapi.json"), .copy("OpenAPI/docs.html")],
             swiftSettings: strict
         ),
 
@@ -116,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "Reelay",
             dependencies: [
-                "Redis", "Postgres", "Domain", "JobQueue", "TikTok", "TikTokSandbox",
+                "Redis", "Postgres", "Domain", "JobQueue", "TikTok", "TikTokSandbox", "Recorder", "API",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -161,6 +197,28 @@ let package = Package(
         .testTarget(
             name: "DomainTests",
             dependencies: ["Domain", "Postgres", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RecorderTests",
+            dependencies: [
+                "Recorder", "Domain", "JobQueue", "Redis", "Postgres", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "APITests",
+            dependencies: [
+                "API", "Domain", "JobQueue", "Redis", "Postgres", "TikTok", "TikTokSandbox", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

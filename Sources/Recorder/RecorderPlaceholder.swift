@@ -1,0 +1,2 @@
+// Placeholder until the recorder's first real file lands (issue 8); removed then.
+enum RecorderPlaceholder {}
