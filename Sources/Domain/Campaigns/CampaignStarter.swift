@@ -1,0 +1,160 @@
+public import Foundation
+public import Postgres
+
+/// Starts campaigns: in one transaction, turns a draft campaign into its post rows — the outbox — and marks it started.
+///
+/// The caller (the API) then enqueues the `queued` posts in one bulk call; `scheduled` ones are loaded by the scheduler
+/// when they come near. How media, accounts and times are paired is described in ``CampaignPlan``.
+public struct CampaignStarter: Sendable {
+    /// Settings of the starter.
+    public struct Configuration: Sendable, Hashable {
+        /// Attempts each post is allowed (`posts.max_attempts`, 1…100).
+        public var maxAttempts = 5
+        /// The job queue the posts run on.
+        public var queue = "publish"
+        /// Seeds the `random` strategy, so a plan can be reproduced; `nil` = system randomness.
+        public var randomSeed: UInt64?
+
+        /// The defaults.
+        public init() {}
+    }
+
+    /// A post due within this many seconds of the start is `queued` (enqueue now); a later one is `scheduled`. An `at`
+    /// time up to this far in the past still starts (its posts are due at once).
+    public static let queueHorizon: TimeInterval = 60
+
+    let client: PostgresClient
+    let configuration: Configuration
+
+    /// A starter over `client`.
+    public init(client: PostgresClient, configuration: Configuration = Configuration()) {
+        self.client = client
+        self.configuration = configuration
+    }
+
+    /// Starts the draft campaign `id` at `now`.
+    ///
+    /// In one transaction: locks the campaign row, refuses anything but a draft, resolves the accounts (skipping
+    /// disabled, needs-reauth and restricted ones, and ids that no longer exist), plans the posts (``CampaignPlan``),
+    /// computes each run time, renders each caption, inserts every post row with a `post.created` event, and sets the
+    /// campaign `running` (first post due within a minute) or `scheduled`. Each post's idempotency key is
+    /// `campaign:<id>:<media position>:<account id>`, so no post can be inserted twice.
+    /// - Returns: The started campaign and its posts, in plan order, with what their jobs need.
+    /// - Throws: ``DomainError`` `notFound`; `invalidState` (not a draft: a second start); `invalidInput` (no usable
+    ///   account, no account with the labels, an `at` time in the past, a caption over 2,200 characters, deleted media);
+    ///   `conflict`; `database`.
+    public func start(_ id: UUID, now: Date = Date(), actor: String? = nil) async throws(DomainError) -> CampaignStartResult {
+        try await self.client.domainTransaction { connection in
+            let campaign = try await connection.lockedCampaign(id)
+            guard campaign.status == .draft else {
+                throw DomainError(.invalidState, "campaign \(id) is \(campaign.status.rawValue); only a draft can be started")
+            }
+            let template = try CaptionTemplate(parsing: campaign.captionTemplate)
+            let (accounts, skipped) = try await Self.accounts(for: campaign.accountSelection, on: connection)
+            let media = try await Self.media(of: id, on: connection)
+            let recent = campaign.strategy == .leastUsed ? try await Self.recentPosts(of: accounts, now: now, on: connection) : accounts.map { _ in 0 }
+            let times = try campaign.schedule.roundTimes(rounds: media.count, now: now, tolerance: Self.queueHorizon)
+            let posts = try self.plan(campaign, template: template, accounts: accounts, media: media, recentPosts: recent, times: times, now: now)
+            try await self.insert(posts, campaign: campaign, actor: actor, on: connection)
+            let first = posts.map(\.runAt).min() ?? now
+            let status: Campaign.Status = first <= now.addingTimeInterval(Self.queueHorizon) ? .running : .scheduled
+            try await connection.execute("UPDATE campaigns SET status = \(status.rawValue), updated_at = now() WHERE id = \(id)")
+            return CampaignStartResult(campaign: try await connection.lockedCampaign(id), posts: posts, skippedAccounts: skipped)
+        }
+    }
+
+    /// The posts of `campaign`, in plan order, with rendered captions.
+    /// - Throws: ``DomainError`` `invalidInput` when captions come out too long (the first ten are listed).
+    func plan(
+        _ campaign: Campaign, template: CaptionTemplate, accounts: [StartAccount], media: [StartMedia], recentPosts: [Int], times: [Date], now: Date
+    ) throws(DomainError) -> [PlannedPost] {
+        var generator: any RandomNumberGenerator =
+            self.configuration.randomSeed.map { SeededGenerator(seed: $0) as any RandomNumberGenerator } ?? SystemRandomNumberGenerator()
+        let plan = CampaignPlan.make(mediaCount: media.count, recentPosts: recentPosts, strategy: campaign.strategy, using: &generator)
+        let scheduleZone = campaign.schedule.timeZone.flatMap(CampaignSchedule.zone)
+        var zones: [String: TimeZone] = [:]
+        var stamps: [StampKey: (date: String, time: String)] = [:]
+        var posts: [PlannedPost] = []
+        posts.reserveCapacity(plan.entries.count)
+        var problems: [FieldProblem] = []
+        let idText = campaign.id.uuidString.lowercased()
+        for (offset, entry) in plan.entries.enumerated() {
+            let account = accounts[entry.account]
+            let item = media[entry.media]
+            let runAt = times[entry.round]
+            let zone: TimeZone
+            if let scheduleZone {
+                zone = scheduleZone
+            } else if let cached = zones[account.timeZone] {
+                zone = cached
+            } else {
+                zone = CampaignSchedule.zone(account.timeZone) ?? TimeZone(identifier: "UTC")!
+                zones[account.timeZone] = zone
+            }
+            let key = StampKey(zone: zone.identifier, instant: runAt)
+            let stamp: (date: String, time: String)
+            if let cached = stamps[key] {
+                stamp = cached
+            } else {
+                let local = LocalDateTime(instant: runAt, zone: zone)
+                stamp = (local.date.text, "\(LocalTimeParsing.pad(local.time.hour, 2)):\(LocalTimeParsing.pad(local.time.minute, 2))")
+                stamps[key] = stamp
+            }
+            let caption = template.render(
+                CaptionTemplate.Values(
+                    accountNickname: account.nickname, accountUsername: account.username ?? "", index: offset + 1, date: stamp.date,
+                    time: stamp.time, campaignName: campaign.name, mediaFilename: item.filename))
+            if caption.utf16.count > CaptionTemplate.maximumLength, problems.count < 10 {
+                problems.append(
+                    FieldProblem(
+                        field: "caption_template",
+                        problem: "the caption of post \(offset + 1) (account \(account.id.uuidString.lowercased())) renders to "
+                            + "\(caption.utf16.count) characters, over \(CaptionTemplate.maximumLength)"))
+            }
+            posts.append(
+                PlannedPost(
+                    id: UUID(), index: offset + 1, accountID: account.id, mediaID: item.id, mediaPath: item.path, sizeBytes: item.sizeBytes,
+                    contentType: item.contentType, durationSeconds: item.durationSeconds, mode: campaign.mode, postSettings: campaign.postSettings,
+                    caption: caption, runAt: runAt, status: runAt > now.addingTimeInterval(Self.queueHorizon) ? .scheduled : .queued,
+                    maxAttempts: self.configuration.maxAttempts, queue: self.configuration.queue, dailyCap: account.dailyCap,
+                    timeZone: account.timeZone, idempotencyKey: "campaign:\(idText):\(item.position):\(account.id.uuidString.lowercased())"))
+        }
+        guard problems.isEmpty else { throw DomainError.invalidInput(problems, message: "captions would be too long for TikTok") }
+        return posts
+    }
+
+    private struct StampKey: Hashable {
+        var zone: String
+        var instant: Date
+    }
+
+    /// Inserts the posts and their `post.created` events in one statement (arrays unnested server-side).
+    func insert(_ posts: [PlannedPost], campaign: Campaign, actor: String?, on connection: PostgresConnection) async throws {
+        var ids: [String] = [], accounts: [String] = [], media: [String] = [], statuses: [String] = []
+        var runAts: [String] = [], captions: [String] = [], keys: [String] = []
+        ids.reserveCapacity(posts.count)
+        for post in posts {
+            ids.append(post.id.uuidString.lowercased())
+            accounts.append(post.accountID.uuidString.lowercased())
+            media.append(post.mediaID.uuidString.lowercased())
+            statuses.append(post.status.rawValue)
+            runAts.append(post.runAt.postgresText() ?? "")
+            captions.append(post.caption)
+            keys.append(post.idempotencyKey)
+        }
+        try await connection.execute(
+            """
+            WITH inserted AS (
+                INSERT INTO posts (id, campaign_id, account_id, media_id, queue, status, run_at, caption, post_settings, mode, max_attempts,
+                                   idempotency_key)
+                SELECT p.id, \(campaign.id), p.account_id, p.media_id, \(self.configuration.queue), p.status, p.run_at, p.caption,
+                       \(json: campaign.postSettings), \(campaign.mode.rawValue), \(self.configuration.maxAttempts), p.key
+                FROM unnest(\(ids)::uuid[], \(accounts)::uuid[], \(media)::uuid[], \(statuses)::text[], \(runAts)::timestamptz[],
+                            \(captions)::text[], \(keys)::text[]) AS p(id, account_id, media_id, status, run_at, caption, key)
+                RETURNING id, status
+            )
+            INSERT INTO post_events (post_id, event, to_status, detail, actor)
+            SELECT id, \(PostEvent.Name.created), status, jsonb_build_object('campaign_id', \(campaign.id)::text), \(actor) FROM inserted
+            """)
+    }
+}
