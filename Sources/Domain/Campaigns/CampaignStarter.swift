@@ -4,7 +4,20 @@ public import Postgres
 /// Starts campaigns: in one transaction, turns a draft campaign into its post rows — the outbox — and marks it started.
 ///
 /// The caller (the API) then enqueues the `queued` posts in one bulk call; `scheduled` ones are loaded by the scheduler
-/// when they come near. How media, accounts and times are paired is described in ``CampaignPlan``.
+/// when they come near.
+///
+/// How media, accounts and times are paired:
+/// - **Every media goes to every usable selected account**: N media × M accounts make N × M posts; each account posts
+///   each media exactly once.
+/// - Posts come in N **rounds**, one post per account per round. Round *k* runs at the schedule's *k*-th time: all at the
+///   start for `now`, all at the instant for `at`, the *k*-th weekly slot occurrence for `slots` (one post per account
+///   per slot).
+/// - The **strategy** orders the accounts and chooses which media each posts in which round: `round_robin` keeps the
+///   selection order (ids as given; labels: oldest account first) and account *i* posts media *(k + i) mod N* in round
+///   *k*, so accounts post different videos at the same time; `least_used` is the same with the accounts that had the
+///   fewest posts run in the 24 hours before the start first; `random` shuffles the accounts and each account's media.
+/// - `{index}` is the post's 1-based position in that order (round by round, accounts in order); `{date}`/`{time}` are
+///   the run time in the schedule's zone, or in the account's zone for `now`.
 public struct CampaignStarter: Sendable {
     /// Settings of the starter.
     public struct Configuration: Sendable, Hashable {
