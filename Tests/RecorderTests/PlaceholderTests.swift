@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct RecorderPlaceholderTests {
-    @Test func placeholder() { #expect(Bool(true)) }
-}
