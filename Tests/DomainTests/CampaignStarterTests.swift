@@ -226,7 +226,12 @@ import Testing
             let started = clock.now
             let result = try await CampaignStarter(client: client).start(campaign.id)
             let elapsed = clock.now - started
-            print("CampaignStarter.start: 100 accounts × 100 media = \(result.posts.count) posts in \(elapsed) (debug build)")
+            #if DEBUG
+            let build = "debug"
+            #else
+            let build = "release"
+            #endif
+            print("CampaignStarter.start: 100 accounts × 100 media = \(result.posts.count) posts in \(elapsed) (\(build) build)")
             #expect(result.posts.count == 10_000)
             #expect(try await CampaignFixtures.postCount(client, campaign: campaign.id) == 10_000)
             #expect(try await CampaignFixtures.eventCount(client, campaign: campaign.id, event: "post.created") == 10_000)

@@ -68,7 +68,8 @@ public struct CampaignStarter: Sendable {
             let recent = campaign.strategy == .leastUsed ? try await Self.recentPosts(of: accounts, now: now, on: connection) : accounts.map { _ in 0 }
             let times = try campaign.schedule.roundTimes(rounds: media.count, now: now, tolerance: Self.queueHorizon)
             let posts = try self.plan(campaign, template: template, accounts: accounts, media: media, recentPosts: recent, times: times, now: now)
-            try await self.insert(posts, campaign: campaign, actor: actor, on: connection)
+            let positions = Dictionary(uniqueKeysWithValues: media.map { ($0.id, $0.position) })
+            try await self.insert(posts, mediaPositions: positions, campaign: campaign, actor: actor, on: connection)
             let first = posts.map(\.runAt).min() ?? now
             let status: Campaign.Status = first <= now.addingTimeInterval(Self.queueHorizon) ? .running : .scheduled
             try await connection.execute("UPDATE campaigns SET status = \(status.rawValue), updated_at = now() WHERE id = \(id)")
@@ -141,29 +142,54 @@ public struct CampaignStarter: Sendable {
         var instant: Date
     }
 
-    /// Inserts the posts and their `post.created` events in one statement (arrays unnested server-side).
-    func insert(_ posts: [PlannedPost], campaign: Campaign, actor: String?, on connection: PostgresConnection) async throws {
-        var ids: [String] = [], accounts: [String] = [], media: [String] = [], statuses: [String] = []
-        var runAts: [String] = [], captions: [String] = [], keys: [String] = []
+    /// Inserts the posts and their `post.created` events in one statement. To keep the parameters small, accounts, media
+    /// and run times travel once each and posts refer to them by index; the idempotency key is built server-side the
+    /// same way as ``PlannedPost/idempotencyKey``.
+    func insert(_ posts: [PlannedPost], mediaPositions: [UUID: Int], campaign: Campaign, actor: String?, on connection: PostgresConnection) async throws {
+        var accountIndex: [UUID: Int] = [:], mediaIndex: [UUID: Int] = [:], timeIndex: [Date: Int] = [:]
+        var accounts: [String] = [], media: [String] = [], positions: [String] = [], times: [String] = [], statuses: [String] = []
+        var ids: [String] = [], accountRefs: [String] = [], mediaRefs: [String] = [], timeRefs: [String] = [], captions: [String] = []
         ids.reserveCapacity(posts.count)
+        accountRefs.reserveCapacity(posts.count)
+        mediaRefs.reserveCapacity(posts.count)
+        timeRefs.reserveCapacity(posts.count)
+        captions.reserveCapacity(posts.count)
+        func index<Key: Hashable>(_ key: Key, in table: inout [Key: Int], append: () -> Void) -> String {
+            if let known = table[key] { return String(known) }
+            append()
+            table[key] = table.count + 1
+            return String(table.count)
+        }
         for post in posts {
             ids.append(post.id.uuidString.lowercased())
-            accounts.append(post.accountID.uuidString.lowercased())
-            media.append(post.mediaID.uuidString.lowercased())
-            statuses.append(post.status.rawValue)
-            runAts.append(post.runAt.postgresText() ?? "")
+            accountRefs.append(index(post.accountID, in: &accountIndex) { accounts.append(post.accountID.uuidString.lowercased()) })
+            mediaRefs.append(
+                index(post.mediaID, in: &mediaIndex) {
+                    media.append(post.mediaID.uuidString.lowercased())
+                    positions.append(String(mediaPositions[post.mediaID] ?? 0))
+                })
+            timeRefs.append(
+                index(post.runAt, in: &timeIndex) {
+                    times.append(post.runAt.postgresText() ?? "")
+                    statuses.append(post.status.rawValue)
+                })
             captions.append(post.caption)
-            keys.append(post.idempotencyKey)
         }
         try await connection.execute(
             """
-            WITH inserted AS (
+            WITH input AS (
+                SELECT p.id::uuid AS id, (\(accounts)::uuid[])[p.a::int] AS account_id, (\(media)::uuid[])[p.m::int] AS media_id,
+                       (\(positions)::int[])[p.m::int] AS position, (\(times)::timestamptz[])[p.t::int] AS run_at,
+                       (\(statuses)::text[])[p.t::int] AS status, p.caption
+                FROM unnest(\(ids)::text[], \(accountRefs)::text[], \(mediaRefs)::text[], \(timeRefs)::text[], \(captions)::text[])
+                     AS p(id, a, m, t, caption)
+            ), inserted AS (
                 INSERT INTO posts (id, campaign_id, account_id, media_id, queue, status, run_at, caption, post_settings, mode, max_attempts,
                                    idempotency_key)
-                SELECT p.id, \(campaign.id), p.account_id, p.media_id, \(self.configuration.queue), p.status, p.run_at, p.caption,
-                       \(json: campaign.postSettings), \(campaign.mode.rawValue), \(self.configuration.maxAttempts), p.key
-                FROM unnest(\(ids)::uuid[], \(accounts)::uuid[], \(media)::uuid[], \(statuses)::text[], \(runAts)::timestamptz[],
-                            \(captions)::text[], \(keys)::text[]) AS p(id, account_id, media_id, status, run_at, caption, key)
+                SELECT i.id, \(campaign.id), i.account_id, i.media_id, \(self.configuration.queue), i.status, i.run_at, i.caption,
+                       \(json: campaign.postSettings), \(campaign.mode.rawValue), \(self.configuration.maxAttempts),
+                       'campaign:' || \(campaign.id)::text || ':' || i.position || ':' || i.account_id::text
+                FROM input i
                 RETURNING id, status
             )
             INSERT INTO post_events (post_id, event, to_status, detail, actor)
