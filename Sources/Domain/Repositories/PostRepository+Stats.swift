@@ -1,0 +1,164 @@
+public import Foundation
+import Postgres
+
+/// Figures over the posts due in a time range (`GET /posts/stats`).
+public struct PostStats: Sendable, Hashable {
+    /// One account's finished posts.
+    public struct AccountFigures: Sendable, Hashable {
+        /// The account.
+        public var accountID: UUID
+        /// Its nickname.
+        public var nickname: String
+        /// Posts completed.
+        public var completed: Int
+        /// Posts failed.
+        public var failed: Int
+    }
+
+    /// One UTC day's finished posts (by the day they finished).
+    public struct DayFigures: Sendable, Hashable {
+        /// `YYYY-MM-DD` (UTC).
+        public var day: String
+        /// Posts completed that day.
+        public var completed: Int
+        /// Posts failed that day.
+        public var failed: Int
+    }
+
+    /// Posts per status; every status is present (0 when none).
+    public var byStatus: [PostStatus: Int]
+    /// Per account with posts in the range, by nickname.
+    public var perAccount: [AccountFigures]
+    /// Per day with finished posts, oldest first.
+    public var perDay: [DayFigures]
+    /// completed / (completed + failed); `nil` when neither.
+    public var successRate: Double?
+    /// Median seconds from when a completed post was due (its run time, or its creation if later) to its finish;
+    /// `nil` without completed posts.
+    public var medianSecondsToPublish: Double?
+
+    /// All posts counted.
+    public var total: Int { self.byStatus.values.reduce(0, +) }
+}
+
+/// What the API needs to build one publish job: the post, its media file and its account's limits.
+public struct PublishRow: Sendable, Hashable {
+    /// The post (and job) id.
+    public var postID: UUID
+    /// The post's status now (the caller enqueues `queued` ones).
+    public var status: PostStatus
+    /// The job queue.
+    public var queue: String
+    /// The account.
+    public var accountID: UUID
+    /// The file, relative to the media root.
+    public var mediaPath: String
+    /// The file's size in bytes.
+    public var mediaSizeBytes: Int64
+    /// The container's MIME type.
+    public var contentType: String
+    /// `media.probe.duration_seconds`, when a number.
+    public var durationSeconds: Double?
+    /// Direct post or inbox draft.
+    public var mode: Post.Mode
+    /// TikTok `post_info` settings.
+    public var postSettings: [String: JSONValue]
+    /// The caption.
+    public var caption: String
+    /// The account's daily cap.
+    public var dailyCap: Int
+    /// The account's time zone.
+    public var timezone: String
+    /// When the post should run.
+    public var runAt: Date
+    /// Attempts allowed.
+    public var maxAttempts: Int
+}
+
+extension PostRepository {
+    /// Counts by status, per account, per day, the success rate and the median time to publish, over posts due in
+    /// `[from, to)` (no bound when `nil`). Per-day figures group finished posts by their UTC finish date.
+    /// - Throws: ``DomainError`` `invalidInput` (`to` before `from`), `database`.
+    public func stats(from: Date? = nil, to: Date? = nil) async throws(DomainError) -> PostStats {
+        let filter = PostFilter(from: from, to: to)
+        guard filter.problems.isEmpty else { throw DomainError.invalidInput(filter.problems) }
+        do {
+            return try await self.client.withTransaction { tx in
+                try await tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                var byStatus = Dictionary(uniqueKeysWithValues: PostStatus.allCases.map { ($0, 0) })
+                for row in try await tx.query("""
+                    SELECT status, count(*) AS n FROM posts
+                    WHERE (\(from)::timestamptz IS NULL OR run_at >= \(from)::timestamptz) AND (\(to)::timestamptz IS NULL OR run_at < \(to)::timestamptz)
+                    GROUP BY status
+                    """)
+                {
+                    if let status = PostStatus(rawValue: try row.decode("status")) { byStatus[status] = try row.decode("n", as: Int.self) }
+                }
+                let accounts = try await tx.query("""
+                    SELECT a.id, a.nickname, count(*) FILTER (WHERE p.status = 'completed') AS completed,
+                        count(*) FILTER (WHERE p.status = 'failed') AS failed
+                    FROM posts p JOIN accounts a ON a.id = p.account_id
+                    WHERE (\(from)::timestamptz IS NULL OR p.run_at >= \(from)::timestamptz) AND (\(to)::timestamptz IS NULL OR p.run_at < \(to)::timestamptz)
+                    GROUP BY a.id, a.nickname ORDER BY a.nickname, a.id
+                    """).map { row in
+                    PostStats.AccountFigures(
+                        accountID: try row.decode("id"), nickname: try row.decode("nickname"), completed: try row.decode("completed"),
+                        failed: try row.decode("failed"))
+                }
+                let days = try await tx.query("""
+                    SELECT to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+                        count(*) FILTER (WHERE status = 'completed') AS completed, count(*) FILTER (WHERE status = 'failed') AS failed
+                    FROM posts
+                    WHERE status IN ('completed', 'failed')
+                      AND (\(from)::timestamptz IS NULL OR run_at >= \(from)::timestamptz) AND (\(to)::timestamptz IS NULL OR run_at < \(to)::timestamptz)
+                    GROUP BY 1 ORDER BY 1
+                    """).map { row in
+                    PostStats.DayFigures(day: try row.decode("day"), completed: try row.decode("completed"), failed: try row.decode("failed"))
+                }
+                let median = try await tx.query("""
+                    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - GREATEST(created_at, run_at))::float8) AS median
+                    FROM posts
+                    WHERE status = 'completed'
+                      AND (\(from)::timestamptz IS NULL OR run_at >= \(from)::timestamptz) AND (\(to)::timestamptz IS NULL OR run_at < \(to)::timestamptz)
+                    """).first?.decode("median", as: Double?.self)
+                let completed = byStatus[.completed] ?? 0
+                let failed = byStatus[.failed] ?? 0
+                return PostStats(
+                    byStatus: byStatus, perAccount: accounts, perDay: days,
+                    successRate: completed + failed > 0 ? Double(completed) / Double(completed + failed) : nil,
+                    medianSecondsToPublish: median.map { max(0, $0) })
+            }
+        } catch {
+            throw DomainError.wrap(error)
+        }
+    }
+
+    /// The job data of the posts `ids` (those that exist), ordered by run time.
+    /// - Throws: ``DomainError`` `invalidInput` over 10,000 ids, `database`.
+    public func publishRows(_ ids: [UUID]) async throws(DomainError) -> [PublishRow] {
+        guard ids.count <= 10_000 else { throw DomainError.invalidInput([FieldProblem(field: "ids", problem: "at most 10000 ids")]) }
+        guard !ids.isEmpty else { return [] }
+        let rows = try await self.client.domainQuery("""
+            SELECT p.id, p.status, p.queue, p.account_id, p.mode, p.post_settings, p.caption, p.run_at, p.max_attempts,
+                m.path, m.size_bytes, m.content_type,
+                CASE WHEN jsonb_typeof(m.probe -> 'duration_seconds') = 'number' THEN (m.probe ->> 'duration_seconds')::float8 END AS duration,
+                a.daily_cap, a.timezone
+            FROM posts p JOIN media m ON m.id = p.media_id JOIN accounts a ON a.id = p.account_id
+            WHERE p.id = ANY(\(PostRows.uuidTexts(ids))::uuid[])
+            ORDER BY p.run_at, p.id
+            """)
+        do {
+            return try rows.map { row throws(PostgresError) in
+                PublishRow(
+                    postID: try row.decode("id"), status: PostStatus(rawValue: try row.decode("status")) ?? .pending, queue: try row.decode("queue"),
+                    accountID: try row.decode("account_id"), mediaPath: try row.decode("path"), mediaSizeBytes: try row.decode("size_bytes"),
+                    contentType: try row.decode("content_type"), durationSeconds: try row.decode("duration"),
+                    mode: Post.Mode(rawValue: try row.decode("mode")) ?? .directPost, postSettings: try row.decodeJSON("post_settings"),
+                    caption: try row.decode("caption"), dailyCap: try row.decode("daily_cap"), timezone: try row.decode("timezone"),
+                    runAt: try row.decode("run_at"), maxAttempts: try row.decode("max_attempts"))
+            }
+        } catch {
+            throw DomainError(.database, "a publish row did not decode", underlying: error)
+        }
+    }
+}
