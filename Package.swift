@@ -128,6 +128,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            exclude: ["OpenAPI/openapi.yaml", "openapi-generator-config.yaml"],
             resources: [.copy("OpenAPI/openapi.json"), .copy("OpenAPI/docs.html")],
             swiftSettings: strict
         ),
