@@ -1,19 +1,44 @@
+import Domain
 import Foundation
 import HTTPTypes
+import JobQueue
 import OpenAPIRuntime
+import TikTok
 
-/// The Campaigns routes (issue 8).
+/// The Campaigns routes. Start is Domain's one transaction that writes every post row as `queued` (the outbox), then
+/// one bulk enqueue of the due posts; a post whose enqueue is lost (crash, Redis down) stays `queued` in PostgreSQL
+/// and is enqueued again by the outbox sweep (the scheduler's), under the same job id, so never twice.
 extension APIHandlers {
     func listCampaigns(_ input: Operations.ListCampaigns.Input) async throws -> Operations.ListCampaigns.Output {
-        throw APIError.notImplemented("listCampaigns")
+        let status = input.query.status.flatMap { Campaign.Status(rawValue: $0.rawValue) }
+        let page = try await self.campaigns.list(status: status, page: Self.page(cursor: input.query.cursor, limit: input.query.limit))
+        return .ok(.init(body: .json(.init(items: try page.items.map(Self.campaign), nextCursor: page.nextCursor))))
     }
 
     func createCampaign(_ input: Operations.CreateCampaign.Input) async throws -> Operations.CreateCampaign.Output {
-        throw APIError.notImplemented("createCampaign")
+        guard case .json(let body) = input.body else { throw APIError.validation([FieldProblem(field: "body", problem: "is required")]) }
+        var problems: [FieldProblem] = []
+        var mediaIDs: [UUID] = []
+        for (index, text) in body.mediaIds.enumerated() {
+            if let id = UUID(uuidString: text) { mediaIDs.append(id) } else { problems.append(FieldProblem(field: "media_ids[\(index)]", problem: "must be a UUID")) }
+        }
+        guard let settings = body.postSettings else {
+            throw APIError.validation(problems + [FieldProblem(field: "post_settings", problem: "is required (privacy_level at least)")])
+        }
+        let selection = try Self.transcode(body.accountSelection, to: AccountSelection.self, field: "account_selection")
+        let schedule = try Self.transcode(body.schedule, to: CampaignSchedule.self, field: "schedule")
+        let postSettings = try Self.transcode(settings, to: PostSettings.self, field: "post_settings")
+        guard problems.isEmpty else { throw APIError.validation(problems) }
+        let draft = CampaignDraft(
+            name: body.name, mode: Campaign.Mode(rawValue: body.mode.rawValue) ?? .directPost, postSettings: postSettings,
+            captionTemplate: body.captionTemplate ?? "", mediaIDs: mediaIDs, accountSelection: selection,
+            strategy: body.strategy.flatMap { Campaign.Strategy(rawValue: $0.rawValue) } ?? .roundRobin, schedule: schedule)
+        let campaign = try await self.campaigns.create(draft)
+        return .created(.init(body: .json(try Self.campaign(campaign))))
     }
 
     func getCampaign(_ input: Operations.GetCampaign.Input) async throws -> Operations.GetCampaign.Output {
-        throw APIError.notImplemented("getCampaign")
+        .ok(.init(body: .json(try Self.campaign(try await self.campaigns.get(Self.uuid(input.path.id))))))
     }
 
     func updateCampaign(_ input: Operations.UpdateCampaign.Input) async throws -> Operations.UpdateCampaign.Output {
@@ -21,26 +46,97 @@ extension APIHandlers {
     }
 
     func deleteCampaign(_ input: Operations.DeleteCampaign.Input) async throws -> Operations.DeleteCampaign.Output {
-        throw APIError.notImplemented("deleteCampaign")
+        try await self.campaigns.delete(Self.uuid(input.path.id))
+        return .noContent(.init())
     }
 
     func startCampaign(_ input: Operations.StartCampaign.Input) async throws -> Operations.StartCampaign.Output {
-        throw APIError.notImplemented("startCampaign")
+        let id = try Self.uuid(input.path.id)
+        let now = try await self.clock.now()
+        var starterConfiguration = CampaignStarter.Configuration()
+        starterConfiguration.maxAttempts = self.configuration.maxAttempts
+        starterConfiguration.queue = self.configuration.queue
+        let result = try await CampaignStarter(client: self.postgres, configuration: starterConfiguration)
+            .start(id, now: now, actor: Caller.current.map { "api_key:" + $0.prefix })
+        try await self.enqueue(result.posts.filter { $0.status == .queued }, now: now)
+        return .accepted(.init(body: .json(try Self.campaign(result.campaign))))
     }
 
     func pauseCampaign(_ input: Operations.PauseCampaign.Input) async throws -> Operations.PauseCampaign.Output {
-        throw APIError.notImplemented("pauseCampaign")
+        .ok(.init(body: .json(try Self.campaign(try await self.campaigns.pause(Self.uuid(input.path.id))))))
     }
 
     func resumeCampaign(_ input: Operations.ResumeCampaign.Input) async throws -> Operations.ResumeCampaign.Output {
-        throw APIError.notImplemented("resumeCampaign")
+        .ok(.init(body: .json(try Self.campaign(try await self.campaigns.resume(Self.uuid(input.path.id), now: try await self.clock.now())))))
     }
 
     func cancelCampaign(_ input: Operations.CancelCampaign.Input) async throws -> Operations.CancelCampaign.Output {
-        throw APIError.notImplemented("cancelCampaign")
+        let cancellation = try await self.campaigns.cancel(Self.uuid(input.path.id), now: try await self.clock.now(), actor: Caller.current.map { "api_key:" + $0.prefix })
+        return .ok(.init(body: .json(try Self.campaign(cancellation.campaign))))
     }
 
     func getCampaignProgress(_ input: Operations.GetCampaignProgress.Input) async throws -> Operations.GetCampaignProgress.Output {
-        throw APIError.notImplemented("getCampaignProgress")
+        let progress = try await self.campaigns.progress(Self.uuid(input.path.id))
+        let count = { (status: PostStatus) in progress.byStatus[status] ?? 0 }
+        let counts = Components.Schemas.PostStatusCounts(
+            pending: count(.pending), scheduled: count(.scheduled), queued: count(.queued), running: count(.running), retrying: count(.retrying),
+            unconfirmed: count(.unconfirmed), completed: count(.completed), failed: count(.failed), cancelled: count(.cancelled))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        campaignId: Self.text(progress.campaignID), status: Components.Schemas.CampaignStatus(rawValue: progress.status.rawValue) ?? .draft,
+                        total: progress.total, byStatus: counts))))
+    }
+
+    var campaigns: CampaignRepository { CampaignRepository(client: self.postgres) }
+
+    /// One bulk enqueue of planned posts (job id = post id, so a second enqueue of the same post is a no-op).
+    func enqueue(_ posts: [PlannedPost], now: Date) async throws {
+        guard !posts.isEmpty else { return }
+        var requests: [JobRequest] = []
+        requests.reserveCapacity(posts.count)
+        for post in posts {
+            var info = PostInfo(privacyLevel: TikTok.PrivacyLevel(rawValue: post.postSettings.privacyLevel.rawValue), title: post.caption.isEmpty ? nil : post.caption)
+            info.disableComment = post.postSettings.disableComment
+            info.disableDuet = post.postSettings.disableDuet
+            info.disableStitch = post.postSettings.disableStitch
+            info.brandContentToggle = post.postSettings.brandContentToggle
+            info.brandOrganicToggle = post.postSettings.brandOrganicToggle
+            info.isAIGC = post.postSettings.isAIGC
+            info.videoCoverTimestampMs = post.postSettings.videoCoverTimestampMs.map { Int32(clamping: $0) }
+            let job = PublishVideo(
+                accountID: Self.text(post.accountID), mediaPath: post.mediaPath, videoSize: post.sizeBytes, contentType: post.contentType,
+                durationSeconds: post.durationSeconds.map { Int($0.rounded(.up)) }, mode: post.mode == .inbox ? .inbox : .direct,
+                postInfo: post.mode == .inbox ? nil : info, dailyCap: post.dailyCap, timeZone: post.timeZone)
+            requests.append(try JobRequest(job, options: EnqueueOptions(id: JobID(post.id), runAt: post.runAt > now ? post.runAt : nil, maxAttempts: post.maxAttempts)))
+        }
+        let broker = RedisJobBroker(client: self.redis)
+        for chunk in stride(from: 0, to: requests.count, by: 1000) {
+            _ = try await broker.enqueue(Array(requests[chunk..<min(chunk + 1000, requests.count)]), queue: self.configuration.queue, now: now)
+        }
+    }
+
+    /// A value of a generated type as the Domain type of the same JSON shape (a 422 naming `field` when it does not fit).
+    static func transcode<Source: Encodable, Target: Decodable>(_ value: Source, to type: Target.Type, field: String) throws(APIError) -> Target {
+        do {
+            let data = try JSONEncoder().encode(value)
+            return try JSONDecoder().decode(Target.self, from: data)
+        } catch {
+            throw APIError.validation([FieldProblem(field: field, problem: "is invalid")])
+        }
+    }
+
+    static func campaign(_ campaign: Campaign) throws -> Components.Schemas.Campaign {
+        Components.Schemas.Campaign(
+            id: Self.text(campaign.id), name: campaign.name,
+            status: Components.Schemas.CampaignStatus(rawValue: campaign.status.rawValue) ?? .draft,
+            mode: Components.Schemas.PublishMode(rawValue: campaign.mode.rawValue) ?? .directPost, mediaIds: campaign.mediaIDs.map(Self.text),
+            captionTemplate: campaign.captionTemplate,
+            postSettings: try Self.transcode(campaign.postSettings, to: Components.Schemas.PostSettings.self, field: "post_settings"),
+            accountSelection: try Self.transcode(campaign.accountSelection, to: Components.Schemas.AccountSelection.self, field: "account_selection"),
+            strategy: Components.Schemas.Strategy(rawValue: campaign.strategy.rawValue) ?? .roundRobin,
+            schedule: try Self.transcode(campaign.schedule, to: Components.Schemas.Schedule.self, field: "schedule"),
+            createdAt: campaign.createdAt, updatedAt: campaign.updatedAt)
     }
 }
