@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 import JobQueue
 import Postgres
@@ -25,6 +26,7 @@ enum FailureReport {
         case let redis as RedisError: text = "Redis: " + redis.debugDescription
         case let postgres as PostgresError: text = "PostgreSQL: " + postgres.debugDescription
         case let queue as JobQueueError: text = queue.debugDescription
+        case let domain as DomainError: text = domain.debugDescription
         default: text = String(describing: error)
         }
         return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")

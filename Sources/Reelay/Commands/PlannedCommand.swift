@@ -15,15 +15,6 @@ extension PlannedCommand {
     }
 }
 
-/// `reelay api`.
-struct APICommand: PlannedCommand {
-    static let plannedIn = "the HTTP API issue"
-    static let configuration = CommandConfiguration(
-        commandName: "api",
-        abstract: "Serve the REST API under /api/v1, OAuth callback, media upload, dashboard, health and metrics; record worker results.",
-        discussion: "Any number of instances may run. Talks to PostgreSQL and Redis. Not yet available.")
-}
-
 /// `reelay scheduler`.
 struct SchedulerCommand: PlannedCommand {
     static let plannedIn = "the scheduling issue"
@@ -39,14 +30,5 @@ struct DevCommand: PlannedCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
         abstract: "Run api, scheduler, worker and sandbox in one process, for a laptop and for `make run`.",
-        discussion: "Not yet available.")
-}
-
-/// `reelay apikey`.
-struct APIKeyCommand: PlannedCommand {
-    static let plannedIn = "the HTTP API issue"
-    static let configuration = CommandConfiguration(
-        commandName: "apikey",
-        abstract: "Create, list and revoke API keys (roles admin, editor, viewer); a new key's secret is shown once.",
         discussion: "Not yet available.")
 }

@@ -103,11 +103,32 @@ enum SettingsCatalog {
         isSecret: true)
     static let tiktokRedirectURI = SettingDefinition(
         variable: "REELAY_TIKTOK_REDIRECT_URI", flag: "tiktok-redirect-uri", defaultValue: "",
-        help: "OAuth redirect URI registered with the TikTok app (https; http only for localhost); empty = not configured.")
+        help: "OAuth redirect URI registered with the TikTok app (https; http only for localhost); empty = <REELAY_PUBLIC_URL>/oauth/tiktok/callback.")
     static let encryptionKey = SettingDefinition(
         variable: "REELAY_ENCRYPTION_KEY", flag: "encryption-key", defaultValue: "",
         help: "AES-256 keys for stored tokens, id:base64(32 bytes), comma-separated, newest first (it encrypts; all decrypt), e.g. k2:…,k1:… (secret).",
         isSecret: true)
+
+    static let apiHost = SettingDefinition(
+        variable: "REELAY_API_HOST", flag: "api-host", defaultValue: "127.0.0.1",
+        help: "Address `reelay api` binds (0.0.0.0 for every interface).")
+    static let apiPort = SettingDefinition(
+        variable: "REELAY_API_PORT", flag: "api-port", defaultValue: "8080", help: "Port `reelay api` listens on.")
+    static let publicURL = SettingDefinition(
+        variable: "REELAY_PUBLIC_URL", flag: "public-url", defaultValue: "http://127.0.0.1:8080",
+        help: "Base URL people, TikTok and workers reach the API at: the OAuth redirect URI and signed media URLs are built on it.")
+    static let apiCORSOrigins = SettingDefinition(
+        variable: "REELAY_API_CORS_ORIGINS", flag: "cors-origins", defaultValue: "",
+        help: "Origins allowed to call the API from a browser, comma-separated (empty: none).")
+    static let apiRateLimit = SettingDefinition(
+        variable: "REELAY_API_RATE_LIMIT", flag: "rate-limit", defaultValue: "1200",
+        help: "Requests per API key per minute, shared by every API process (0: no limit); over it, 429 with Retry-After.")
+    static let apiMaxBody = SettingDefinition(
+        variable: "REELAY_API_MAX_BODY", flag: "max-body", defaultValue: "8388608",
+        help: "Largest JSON or CSV request body in bytes; larger gets 413.")
+    static let mediaMaxBytes = SettingDefinition(
+        variable: "REELAY_MEDIA_MAX_BYTES", flag: "media-max-bytes", defaultValue: "1073741824",
+        help: "Largest media upload in bytes (TikTok takes up to 4 GB); larger gets 413 and nothing is kept.")
 
     /// The settings every subcommand takes (``GlobalOptions``).
     static let global: [SettingDefinition] = [
@@ -126,6 +147,9 @@ enum SettingsCatalog {
         tiktokAPIURL, tiktokAuthURL, tiktokClientKey, tiktokClientSecret, tiktokRedirectURI, encryptionKey,
     ]
 
+    /// The settings of `reelay api` (it also reads ``mediaRoot`` and ``resultsMaxLength``).
+    static let api: [SettingDefinition] = [apiHost, apiPort, publicURL, apiCORSOrigins, apiRateLimit, apiMaxBody, mediaMaxBytes]
+
     /// All settings.
-    static let all: [SettingDefinition] = global + worker + tiktok
+    static let all: [SettingDefinition] = global + worker + tiktok + api
 }

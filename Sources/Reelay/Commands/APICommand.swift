@@ -1,0 +1,57 @@
+import API
+import ArgumentParser
+import Foundation
+import Logging
+import Postgres
+import Redis
+import ServiceLifecycle
+import TikTok
+import UnixSignals
+
+/// `reelay api`: the REST API, the OAuth callback, media upload, `/openapi.json` and `/docs`.
+struct APICommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "api",
+        abstract: "Serve the REST API under /api/v1, the OAuth callback, media upload, /openapi.json and /docs.",
+        discussion: "Any number of instances may run behind a load balancer. Talks to PostgreSQL and Redis.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(name: .customLong("api-host"), help: SettingsCatalog.apiHost.argumentHelp) var host: String?
+    @Option(name: .customLong("api-port"), help: SettingsCatalog.apiPort.argumentHelp) var port: String?
+    @Option(name: .customLong("public-url"), help: SettingsCatalog.publicURL.argumentHelp) var publicURL: String?
+    @Option(name: .customLong("media-root"), help: SettingsCatalog.mediaRoot.argumentHelp) var mediaRoot: String?
+    @Option(name: .customLong("tiktok-api-url"), help: SettingsCatalog.tiktokAPIURL.argumentHelp) var tiktokAPIURL: String?
+    @Option(name: .customLong("tiktok-auth-url"), help: SettingsCatalog.tiktokAuthURL.argumentHelp) var tiktokAuthURL: String?
+
+    var flags: [String: String] {
+        let pairs: [(SettingDefinition, String?)] = [
+            (SettingsCatalog.apiHost, self.host), (SettingsCatalog.apiPort, self.port), (SettingsCatalog.publicURL, self.publicURL),
+            (SettingsCatalog.mediaRoot, self.mediaRoot), (SettingsCatalog.tiktokAPIURL, self.tiktokAPIURL),
+            (SettingsCatalog.tiktokAuthURL, self.tiktokAuthURL),
+        ]
+        return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting.flag, $0) } })
+    }
+
+    func run() async throws {
+        let (settings, api, tiktok) = try GlobalOptions.exitingOnBadSettings {
+            let sources = try self.global.sources(extraFlags: self.flags)
+            return (try ReelaySettings(sources), try APISettings(sources), try TikTokSettings(sources))
+        }
+        guard let cipher = tiktok.cipher else {
+            FileHandle.standardError.write(Data("reelay api: REELAY_ENCRYPTION_KEY is not set: the API needs it to store account tokens\n".utf8))
+            throw ExitCode(2)
+        }
+        var tiktokConfiguration = tiktok.configuration
+        if tiktokConfiguration.redirectURI.isEmpty { tiktokConfiguration.redirectURI = api.configuration.redirectURI }
+        let logger = settings.logger(label: "reelay.api")
+        let postgres = PostgresClient(configuration: settings.database, logger: logger)
+        let redis = RedisClient(configuration: settings.redis, logger: logger)
+        let client = TikTokClient(configuration: tiktokConfiguration, logger: logger)
+        let server = APIServer(configuration: api.configuration, postgres: postgres, redis: redis, tiktok: client, cipher: cipher, logger: logger)
+        var configuration = ServiceGroupConfiguration(services: [postgres, redis, client, server], logger: logger)
+        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+        try await FailureReport.exitingOnFailure(command: "api") {
+            try await ServiceGroup(configuration: configuration).run()
+        }
+    }
+}
