@@ -13,13 +13,15 @@ public struct MediaURLSigner: Sendable {
         public var signature: String
     }
 
-    private let key: SymmetricKey
+    /// The secret's bytes (kept as bytes: `SymmetricKey` is not `Sendable` in every swift-crypto release).
+    private let secret: [UInt8]
+    private var key: SymmetricKey { SymmetricKey(data: self.secret) }
 
     /// A signer with `secret` (at least 32 random bytes recommended; shared by every API process).
-    public init(secret: SymmetricKey) { self.key = secret }
+    public init(secret: SymmetricKey) { self.secret = secret.withUnsafeBytes { Array($0) } }
 
     /// A signer with the secret's bytes.
-    public init(secret: some ContiguousBytes) { self.key = SymmetricKey(data: secret) }
+    public init(secret: some ContiguousBytes) { self.secret = secret.withUnsafeBytes { Array($0) } }
 
     /// Signs a download of `mediaID` valid until `expires` (rounded down to the second).
     public func sign(mediaID: UUID, expires: Date) -> Signature {

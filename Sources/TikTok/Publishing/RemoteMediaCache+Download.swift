@@ -40,7 +40,11 @@ extension RemoteMediaCache {
                     throw RemoteMediaError(.sizeMismatch, httpStatus: status, message: "the body passes the expected \(size) bytes")
                 }
                 piece.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                try handle.write(contentsOf: Data(buffer: piece, byteTransferStrategy: .noCopy))
+                do {
+                    try handle.write(contentsOf: Data(buffer: piece, byteTransferStrategy: .noCopy))
+                } catch {
+                    throw RemoteMediaError(.io, message: "cannot write the cache file")
+                }
             }
         } catch let error as RemoteMediaError {
             throw error
@@ -49,7 +53,8 @@ extension RemoteMediaCache {
         } catch let error as HTTPClientError {
             throw RemoteMediaError(.download, message: "downloading from \(host) failed: \(Self.describe(error))")
         } catch {
-            throw RemoteMediaError(.io, message: "cannot write the cache file")
+            // The connection or the HTTP parser failed (a body cut short, a reset): the type only, never the request.
+            throw RemoteMediaError(.download, message: "downloading from \(host) failed: \(type(of: error))")
         }
         guard received == size else {
             throw RemoteMediaError(.sizeMismatch, httpStatus: 200, message: "received \(received) bytes, the post expects \(size)")

@@ -1,4 +1,4 @@
-public import JobQueue
+import JobQueue
 
 /// Why a remote media file could not be made local. `description` is the code alone: never the URL (its query holds
 /// the signature); the note is in `debugDescription`.
