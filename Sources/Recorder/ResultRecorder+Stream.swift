@@ -25,20 +25,22 @@ extension ResultRecorder {
             do {
                 _ = try await self.client.send(["XGROUP", "CREATE", stream, self.configuration.group, "0", "MKSTREAM"])
                 self.logger.info("created the results consumer group", metadata: ["queue": "\(queue)", "group": "\(self.configuration.group)"])
-            } catch let error as RedisError where error.serverMessage?.hasPrefix("BUSYGROUP") == true {
-                continue  // another recorder made it
+            } catch {
+                // BUSYGROUP: another recorder made it. (Not `catch let e as RedisError where …` around a typed-throws
+                // call inside a loop: Swift 6.3's mandatory SIL passes never finish on that shape.)
+                guard error.serverMessage?.hasPrefix("BUSYGROUP") == true else { throw error }
             }
         }
     }
 
     /// New entries of every stream, waiting up to the block timeout (`XREADGROUP … >`).
     func readNew() async throws -> [StreamEntry] {
-        var command = [
-            "XREADGROUP", "GROUP", self.configuration.group, self.configuration.consumer, "COUNT", String(self.configuration.batchSize),
-            "BLOCK", String(max(self.configuration.blockTimeout.milliseconds, 1)), "STREAMS",
-        ]
+        let count: String = String(self.configuration.batchSize)
+        let block: String = String(max(self.configuration.blockTimeout.milliseconds, 1) as Int64)
+        var command: [String] = ["XREADGROUP", "GROUP", self.configuration.group, self.configuration.consumer]
+        command += ["COUNT", count, "BLOCK", block, "STREAMS"]
         command += self.streams.map(\.stream)
-        command += self.streams.map { _ in ">" }
+        command += Array(repeating: ">", count: self.streams.count)
         let reply = try await self.client.blocking(command)
         var entries: [StreamEntry] = []
         for streamReply in reply.array ?? [] {
@@ -51,8 +53,7 @@ extension ResultRecorder {
     /// Takes over one page of entries that other consumers left unacknowledged for ``RecorderConfiguration/claimIdle``
     /// (`XAUTOCLAIM`), starting at `cursor`; returns them and where the next page starts (`0-0`: done).
     func claimStale(queue: String, stream: String, cursor: String) async throws -> (entries: [StreamEntry], next: String) {
-        // Plain `[String]` first: a literal mixing calls in the command array made the type checker run for minutes.
-        let idle: String = String(max(self.configuration.claimIdle.milliseconds, 0))
+        let idle: String = String(max(self.configuration.claimIdle.milliseconds, 0) as Int64)
         let count: String = String(self.configuration.batchSize)
         let command: [String] = ["XAUTOCLAIM", stream, self.configuration.group, self.configuration.consumer, idle, cursor, "COUNT", count]
         let reply = try await self.client.send(RedisCommand(command))
@@ -63,7 +64,10 @@ extension ResultRecorder {
     /// Acknowledges `entries` (one `XACK` per stream, in one round trip).
     func acknowledge(_ entries: [StreamEntry]) async throws {
         let byStream = Dictionary(grouping: entries, by: \.stream)
-        let commands = byStream.map { stream, entries in RedisCommand(["XACK", stream, self.configuration.group] + entries.map(\.id)) }
+        let commands: [RedisCommand] = byStream.map { (stream: String, entries: [StreamEntry]) -> RedisCommand in
+            let arguments: [String] = ["XACK", stream, self.configuration.group] + entries.map(\.id)
+            return RedisCommand(arguments)
+        }
         guard !commands.isEmpty else { return }
         for reply in try await self.client.pipeline(commands) {
             if let message = reply.errorMessage { throw RedisError(.server, serverMessage: message) }
@@ -76,7 +80,7 @@ extension ResultRecorder {
         for consumer in reply.array ?? [] {
             let info = Self.pairs(consumer)
             guard let name = info["name"]?.string, name != self.configuration.consumer, info["pending"]?.int == 0,
-                let idle = info["idle"]?.int, idle > Int(self.configuration.forgetConsumersAfter.milliseconds)
+                let idle: Int = info["idle"]?.int, Int64(idle) > self.configuration.forgetConsumersAfter.milliseconds
             else { continue }
             _ = try await self.client.send(["XGROUP", "DELCONSUMER", stream, self.configuration.group, name])
         }
@@ -122,12 +126,21 @@ extension ResultRecorder {
             let kind = fields[ResultEventField.event].flatMap(ResultEvent.Kind.init(rawValue:)),
             let postID = fields[ResultEventField.job].flatMap(UUID.init(uuidString:))
         else { return nil }
-        let atMs = fields[ResultEventField.at].flatMap(Int64.init) ?? Int64(clamping: position.milliseconds)
+        let atMs: Int64 = Self.integer(fields[ResultEventField.at]) ?? Int64(clamping: position.milliseconds)
+        let attempt: Int64 = Self.integer(fields[ResultEventField.attempt]) ?? 0
+        var runAt: Date?
+        if let ms = Self.integer(fields[ResultEventField.runAt]) { runAt = Date(milliseconds: ms) }
+        var error: String?
+        if let text = fields[ResultEventField.error], !text.isEmpty { error = text }
         return ResultEvent(
             queue: entry.queue, streamID: position, kind: kind, postID: postID, jobName: fields[ResultEventField.name],
-            attempt: fields[ResultEventField.attempt].flatMap(Int.init) ?? 0, at: Date(milliseconds: atMs),
-            error: fields[ResultEventField.error].flatMap { $0.isEmpty ? nil : $0 },
-            runAt: fields[ResultEventField.runAt].flatMap(Int64.init).map(Date.init(milliseconds:)))
+            attempt: Int(clamping: attempt), at: Date(milliseconds: atMs), error: error, runAt: runAt)
+    }
+
+    /// A field's decimal integer, or `nil`.
+    static func integer(_ text: String?) -> Int64? {
+        guard let text else { return nil }
+        return Int64(text)
     }
 
     /// The name → value pairs of an `XINFO` reply.
@@ -148,5 +161,10 @@ extension Date {
 
 extension Duration {
     /// Whole milliseconds.
-    var milliseconds: Int64 { self.components.seconds * 1000 + self.components.attoseconds / 1_000_000_000_000_000 }
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = self.components
+        let fromSeconds: Int64 = seconds * 1000
+        let fromFraction: Int64 = attoseconds / 1_000_000_000_000_000
+        return fromSeconds + fromFraction
+    }
 }
