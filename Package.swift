@@ -101,18 +101,6 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // Layer 4: the result recorder (Redis results streams → PostgreSQL records).
-        .target(
-            name: "Recorder",
-            dependencies: [
-                "Domain", "JobQueue", "Redis", "Postgres",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: strict
-        ),
-
         // Layer 5: the HTTP API (routes and types generated from Sources/API/OpenAPI/openapi.yaml).
         .target(
             name: "API",
@@ -153,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "Reelay",
             dependencies: [
-                "Redis", "Postgres", "Domain", "JobQueue", "TikTok", "TikTokSandbox", "Recorder", "API",
+                "Redis", "Postgres", "Domain", "JobQueue", "TikTok", "TikTokSandbox", "API",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -201,15 +189,6 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "RecorderTests",
-            dependencies: [
-                "Recorder", "Domain", "JobQueue", "Redis", "Postgres", "TestSupport",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: strict
-        ),
-        .testTarget(
             name: "APITests",
             dependencies: [
                 "API", "Domain", "JobQueue", "Redis", "Postgres", "TikTok", "TikTokSandbox", "TestSupport",
@@ -218,6 +197,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict

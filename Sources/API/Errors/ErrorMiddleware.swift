@@ -87,8 +87,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return FieldProblem(field: path(context.codingPath), problem: "must not be null (expected \(Self.typeName(type)))")
         case .dataCorrupted(let context):
             let text = Self.clean(context.debugDescription)
-            if text.contains("Unexpected additional properties") || text.contains("additional properties") {
-                return FieldProblem(field: path(context.codingPath), problem: "has unknown fields: " + Self.unknownKeys(text))
+            if text.hasPrefix("Additional properties are disabled") {
+                // The generated decoders name the first unknown key as the last element of the coding path.
+                return FieldProblem(field: path(context.codingPath), problem: "is not a known field")
             }
             return FieldProblem(field: path(context.codingPath), problem: text.isEmpty ? "is invalid" : text)
         @unknown default:
@@ -105,12 +106,6 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case "Bool": return "boolean"
         default: return name.hasPrefix("Array") || name.hasPrefix("[") ? "array" : "object"
         }
-    }
-
-    /// The names listed in the generated decoder's "additional properties" message.
-    static func unknownKeys(_ text: String) -> String {
-        guard let open = text.firstIndex(of: "["), let close = text.lastIndex(of: "]"), open < close else { return "see the schema" }
-        return String(text[text.index(after: open)..<close]).replacingOccurrences(of: "\"", with: "")
     }
 
     /// One line, short, printable.

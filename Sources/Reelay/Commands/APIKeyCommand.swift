@@ -36,7 +36,7 @@ struct APIKeyCommand: AsyncParsableCommand {
                     let record: APIKey
                     do {
                         record = try await APIKeyRepository(client: client).create(name: name, prefix: minted.prefix, hash: minted.hash, role: role)
-                    } catch where error.code == .invalidInput {
+                    } catch let error as DomainError where error.code == .invalidInput {
                         let problems = error.details.map { "\($0.field) \($0.problem)" }.joined(separator: "; ")
                         FileHandle.standardError.write(Data("reelay apikey create: \(problems)\n".utf8))
                         throw ExitCode(2)
@@ -91,7 +91,7 @@ struct APIKeyCommand: AsyncParsableCommand {
                     do {
                         let key = try await APIKeyRepository(client: client).revoke(id: id)
                         print("revoked \(key.prefix) (\(key.name))")
-                    } catch where error.code == .notFound {
+                    } catch let error as DomainError where error.code == .notFound {
                         FileHandle.standardError.write(Data("reelay apikey revoke: no key has id \(id.uuidString.lowercased())\n".utf8))
                         throw ExitCode(1)
                     }
