@@ -101,6 +101,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Layer 4: the result recorder (Redis results streams → PostgreSQL records).
+        .target(
+            name: "Recorder",
+            dependencies: [
+                "Domain", "JobQueue", "Redis", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
         // Layer 5: the HTTP API (routes and types generated from Sources/API/OpenAPI/openapi.yaml).
         .target(
             name: "API",
@@ -141,7 +153,7 @@ let package = Package(
         .executableTarget(
             name: "Reelay",
             dependencies: [
-                "Redis", "Postgres", "Domain", "JobQueue", "TikTok", "TikTokSandbox", "API",
+                "Redis", "Postgres", "Domain", "JobQueue", "TikTok", "TikTokSandbox", "Recorder", "API",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -186,6 +198,15 @@ let package = Package(
         .testTarget(
             name: "DomainTests",
             dependencies: ["Domain", "Postgres", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RecorderTests",
+            dependencies: [
+                "Recorder", "Domain", "JobQueue", "Redis", "Postgres", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,8 +1,11 @@
 import API
 import ArgumentParser
+import Domain
 import Foundation
+import JobQueue
 import Logging
 import Postgres
+import Recorder
 import Redis
 import ServiceLifecycle
 import TikTok
@@ -48,9 +51,13 @@ struct APICommand: AsyncParsableCommand {
         let redis = RedisClient(configuration: settings.redis, logger: logger)
         let client = TikTokClient(configuration: tiktokConfiguration, logger: logger)
         let server = APIServer(configuration: api.configuration, postgres: postgres, redis: redis, tiktok: client, cipher: cipher, logger: logger)
-        // The result recorder (Sources/Recorder) is not wired yet: its module is out of the package until its compile
-        // time is fixed (issue 8 note).
-        var configuration = ServiceGroupConfiguration(services: [postgres, redis, client, server], logger: logger)
+        // The result recorder: workers' results streams → PostgreSQL (posts, events, campaigns, accounts).
+        var recording = RecorderConfiguration()
+        recording.queues = [api.configuration.queue]
+        recording.checkpointJobNames = [PublishVideo.jobName]
+        let recorder = try ResultRecorder(
+            broker: RedisJobBroker(client: redis), applier: ResultApplier(client: postgres, logger: logger), configuration: recording, logger: logger)
+        var configuration = ServiceGroupConfiguration(services: [postgres, redis, client, recorder, server], logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         try await FailureReport.exitingOnFailure(command: "api") {
             try await ServiceGroup(configuration: configuration).run()
