@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "Domain",
             dependencies: [
-                "Postgres", "JobQueue",
+                "Postgres",
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Migrations/sql")],
@@ -105,7 +105,7 @@ let package = Package(
         .target(
             name: "Recorder",
             dependencies: [
-                "Domain", "JobQueue", "Redis", "Postgres",
+                "Domain", "JobQueue", "Redis",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,7 +124,6 @@ let package = Package(
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -205,21 +204,18 @@ let package = Package(
             dependencies: [
                 "Recorder", "Domain", "JobQueue", "Redis", "Postgres", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Domain", "JobQueue", "Redis", "Postgres", "TikTok", "TikTokSandbox", "TestSupport",
+                "API", "Domain", "Redis", "Postgres", "TikTok", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
