@@ -22,8 +22,11 @@ struct RecorderFixture {
     var stream: String { self.keys.results }
 
     /// Runs `body` with a fresh schema (migrated) on `postgresURL` (the shared test server by default) and a new
-    /// queue; drops both afterwards, also when `body` throws.
-    static func with(postgresURL: String? = nil, _ body: (RecorderFixture) async throws -> Void) async throws {
+    /// queue; drops both afterwards, also when `body` throws. `acquireTimeout` bounds how long a query waits for the
+    /// server to accept connections again.
+    static func with(
+        postgresURL: String? = nil, acquireTimeout: Duration? = nil, _ body: (RecorderFixture) async throws -> Void
+    ) async throws {
         let url: String = if let postgresURL { postgresURL } else { try await TestEnvironment.postgresURL() }
         let schema = TestEnvironment.uniqueName("rec")
         var admin = try PostgresConfiguration(url: url)
@@ -33,6 +36,7 @@ struct RecorderFixture {
         var configuration = try PostgresConfiguration(url: url)
         configuration.poolSize = 2
         configuration.runtimeParameters["search_path"] = schema
+        if let acquireTimeout { configuration.acquireTimeout = acquireTimeout }
         let postgres = PostgresClient(configuration: configuration, logger: Logger(label: "test"))
         var redisConfiguration = try RedisConfiguration(url: try await TestEnvironment.redisURL())
         redisConfiguration.poolSize = 2
@@ -64,9 +68,10 @@ struct RecorderFixture {
     }
 
     /// A recorder of this queue, with test timings: short reads, back-offs and claim intervals.
-    func recorder(consumer: String? = nil, claimIdle: Duration = .seconds(60), configure: (inout RecorderConfiguration) -> Void = { _ in })
-        throws -> ResultRecorder
-    {
+    func recorder(
+        consumer: String? = nil, claimIdle: Duration = .seconds(60), logger: Logger = Logger(label: "test"),
+        configure: (inout RecorderConfiguration) -> Void = { _ in }
+    ) throws -> ResultRecorder {
         var configuration = RecorderConfiguration()
         configuration.queues = [self.queue]
         if let consumer { configuration.consumer = consumer }
@@ -78,8 +83,7 @@ struct RecorderFixture {
         configuration.maximumRetryBackoff = .milliseconds(400)
         configure(&configuration)
         return try ResultRecorder(
-            broker: self.broker, applier: ResultApplier(client: self.postgres, logger: Logger(label: "test")), configuration: configuration,
-            logger: Logger(label: "test"))
+            broker: self.broker, applier: ResultApplier(client: self.postgres, logger: logger), configuration: configuration, logger: logger)
     }
 
     // MARK: - Rows

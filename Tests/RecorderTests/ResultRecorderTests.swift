@@ -81,11 +81,12 @@ import Testing
 
     @Test func eventsWaitInRedisWhilePostgresIsDownAndAreAllAppliedWhenItReturns() async throws {
         try await PostgresServer.with { server in
-            try await RecorderFixture.with(postgresURL: server.url) { fixture in
+            try await RecorderFixture.with(postgresURL: server.url, acquireTimeout: .milliseconds(300)) { fixture in
                 let account = try await fixture.account()
                 var posts: [UUID] = []
                 for _ in 0..<20 { posts.append(try await fixture.post(account: account)) }
-                try await withRunningServices([try fixture.recorder()]) {
+                let (logger, lines) = CapturingLogHandler.logger()
+                try await withRunningServices([try fixture.recorder(logger: logger)]) {
                     try await fixture.append(.completed, post: posts[0])
                     try await eventually("the first event is applied") { try await fixture.post(posts[0], "status", as: String.self) == "completed" }
                     try await server.stop()
@@ -93,7 +94,10 @@ import Testing
                         try await fixture.append(.progress, post: post)
                         try await fixture.append(.completed, post: post, attempt: 1)
                     }
-                    try await eventually("the recorder read the entries and holds them unacknowledged") { try await fixture.pendingCount() > 0 }
+                    try await eventually("the recorder tried the batch, failed, and is backing off") {
+                        lines.atLeast(.debug).filter { $0.contains("could not apply a batch of results") }.count >= 3
+                    }
+                    #expect(try await fixture.pendingCount() > 0, "the entries wait, unacknowledged")
                     try await server.start()
                     try await eventually("every event is applied") {
                         let rows = try await fixture.postgres.query("SELECT count(*) AS n FROM posts WHERE status = 'completed'")
@@ -101,6 +105,7 @@ import Testing
                     }
                     try await eventually("and acknowledged") { try await fixture.pendingCount() == 0 }
                 }
+                #expect(lines.atLeast(.notice).contains { $0.contains("recovered after failures") })
                 let events = try await fixture.postgres.query("SELECT count(*) AS n FROM post_events")
                 #expect(try events[0].decode("n", as: Int.self) == 1 + 2 * (posts.count - 1), "nothing lost, nothing twice")
             }

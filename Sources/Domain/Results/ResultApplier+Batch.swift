@@ -57,7 +57,7 @@ struct BatchRun {
                 self.result.rejected += 1
                 self.applier.logger.error(
                     "the database refused a result event; it is dropped",
-                    metadata: ["event": "\(event.recordID)", "job.id": "\(event.postID)", "error": "\(error)"])
+                    metadata: ["event": "\(event.recordID)", "job.id": "\(event.postID.uuidString.lowercased())", "error": "\(error)"])
             }
         }
         try await self.completeCampaigns()
