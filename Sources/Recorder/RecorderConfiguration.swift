@@ -29,8 +29,8 @@ public struct RecorderConfiguration: Sendable {
     /// names of stopped processes do not pile up.
     public var forgetConsumersAfter: Duration = .seconds(3600)
     /// Job names whose checkpoint (in the job hash) holds a publish's `publish_id`, post ids and outcome; the recorder
-    /// reads it for their events (default `["tiktok.publish_video"]`, the wire name of TikTok's `PublishVideo`).
-    public var checkpointJobNames: Set<String> = ["tiktok.publish_video"]
+    /// reads it for their events (default `["reelay.publish.video"]`, the wire name of TikTok's `PublishVideo`).
+    public var checkpointJobNames: Set<String> = ["reelay.publish.video"]
 
     /// The defaults.
     public init() {}

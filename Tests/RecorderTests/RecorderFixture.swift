@@ -145,7 +145,7 @@ struct RecorderFixture {
     @discardableResult
     func append(
         _ kind: ResultEvent.Kind, post: UUID, attempt: Int = 1, at: Date = Date(), error: String? = nil, runAt: Date? = nil,
-        name: String = "tiktok.publish_video"
+        name: String = "reelay.publish.video"
     ) async throws -> String {
         var command = [
             "XADD", self.stream, "MAXLEN", "~", "100000", "*", ResultEventField.event, kind.rawValue, ResultEventField.job,

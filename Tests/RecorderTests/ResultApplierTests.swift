@@ -12,7 +12,7 @@ import Testing
         at: Date = Date(), queue: String = "publish"
     ) -> ResultEvent {
         ResultEvent(
-            queue: queue, streamID: StreamPosition(position)!, kind: kind, postID: post, jobName: "tiktok.publish_video", attempt: attempt,
+            queue: queue, streamID: StreamPosition(position)!, kind: kind, postID: post, jobName: "reelay.publish.video", attempt: attempt,
             at: at, error: error, publish: publish)
     }
 
