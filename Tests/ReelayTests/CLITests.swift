@@ -31,7 +31,14 @@ enum ReelayBinary {
         }
     }
 
-    @Test(arguments: [["api"], ["scheduler"], ["dev"], ["apikey"]])
+    /// `reelay api` refuses to start without the key that seals account tokens, naming the variable, with exit code 2.
+    @Test func apiNeedsTheEncryptionKey() async throws {
+        let outcome = try await ReelayBinary.run(["api"], environment: ["REELAY_ENCRYPTION_KEY": ""])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("REELAY_ENCRYPTION_KEY"))
+    }
+
+    @Test(arguments: [["scheduler"], ["dev"]])
     func plannedCommandsSaySoAndExit2(_ arguments: [String]) async throws {
         let outcome = try await ReelayBinary.run(arguments)
         #expect(outcome.status == 2)
