@@ -15,63 +15,8 @@ import TikTok
 /// `reelay api` against a real PostgreSQL (a fresh migrated schema per test) and the shared real Redis: keys, roles,
 /// the JSON error shape, unknown fields, idempotency keys, health and the served documents.
 @Suite struct APIServerTests {
-    struct Harness {
-        let baseURL: String
-        let postgres: PostgresClient
-        let http: HTTPClient
-
-        /// A new key of `role`, made the way `reelay apikey create` makes one.
-        func key(_ role: APIKey.Role) async throws -> String {
-            let minted = APIKeyMinter.mint()
-            _ = try await APIKeyRepository(client: self.postgres).create(name: "test \(role.rawValue)", prefix: minted.prefix, hash: minted.hash, role: role)
-            return minted.key
-        }
-
-        func send(_ method: HTTPMethod, _ path: String, key: String? = nil, json: String? = nil, headers: [(String, String)] = [])
-            async throws -> (status: Int, headers: HTTPHeaders, body: [String: Any])
-        {
-            var request = HTTPClientRequest(url: self.baseURL + path)
-            request.method = method
-            if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
-            for (name, value) in headers { request.headers.add(name: name, value: value) }
-            if let json {
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(string: json))
-            }
-            let response = try await self.http.execute(request, timeout: .seconds(10))
-            let bytes = try await response.body.collect(upTo: 4 << 20)
-            let object = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:]
-            return (Int(response.status.code), response.headers, object)
-        }
-    }
-
-    func withAPI(_ body: (Harness) async throws -> Void) async throws {
-        try await withMigratedAPISchema { postgres in
-            var redisConfiguration = try RedisConfiguration(url: try await TestEnvironment.redisURL())
-            redisConfiguration.poolSize = 2
-            let redis = RedisClient(configuration: redisConfiguration, logger: Logger(label: "test"))
-            let tiktok = TikTokClient(configuration: TikTokConfiguration(), logger: Logger(label: "test"))
-            var configuration = APIConfiguration()
-            configuration.port = 0
-            let server = APIServer(
-                configuration: configuration, postgres: postgres, redis: redis, tiktok: tiktok,
-                cipher: try TokenCipher(keySetting: "k1:" + Data(repeating: 0x44, count: 32).base64EncodedString()), logger: Logger(label: "test"))
-            try await withRunningServices([redis, tiktok, server]) {
-                let port = try await server.listeningPort()
-                let http = HTTPClient(eventLoopGroupProvider: .singleton)
-                do {
-                    try await body(Harness(baseURL: "http://127.0.0.1:\(port)", postgres: postgres, http: http))
-                } catch {
-                    try? await http.shutdown()
-                    throw error
-                }
-                try await http.shutdown()
-            }
-        }
-    }
-
     @Test func everyAPIRouteNeedsAValidKeyAndErrorsAreJSON() async throws {
-        try await self.withAPI { api in
+        try await withAPI { api in
             let missing = try await api.send(.GET, "/api/v1/accounts")
             #expect(missing.status == 401)
             #expect((missing.body["error"] as? [String: Any])?["code"] as? String == "unauthorized")
@@ -92,7 +37,7 @@ import TikTok
     }
 
     @Test func viewersReadAndOnlyAdminsManageKeys() async throws {
-        try await self.withAPI { api in
+        try await withAPI { api in
             let viewer = try await api.key(.viewer)
             let editor = try await api.key(.editor)
             let list = try await api.send(.GET, "/api/v1/accounts", key: viewer)
@@ -107,7 +52,7 @@ import TikTok
     }
 
     @Test func unknownFieldsAndBadValuesAreRefusedAndNothingIsWritten() async throws {
-        try await self.withAPI { api in
+        try await withAPI { api in
             let admin = try await api.key(.admin)
             let before = try await APIKeyRepository(client: api.postgres).list().count
             let extra = try await api.send(.POST, "/api/v1/api-keys", key: admin, json: #"{"name":"x","role":"viewer","colour":"red"}"#)
@@ -129,7 +74,7 @@ import TikTok
     }
 
     @Test func anIdempotencyKeyReplaysTheFirstAnswerAndRefusesAnotherBody() async throws {
-        try await self.withAPI { api in
+        try await withAPI { api in
             let admin = try await api.key(.admin)
             let body = #"{"name":"ci","role":"viewer"}"#
             let first = try await api.send(.POST, "/api/v1/api-keys", key: admin, json: body, headers: [("Idempotency-Key", "create-ci-key")])
@@ -148,7 +93,7 @@ import TikTok
     }
 
     @Test func aRevokedKeyStopsWorking() async throws {
-        try await self.withAPI { api in
+        try await withAPI { api in
             let admin = try await api.key(.admin)
             let created = try await api.send(.POST, "/api/v1/api-keys", key: admin, json: #"{"name":"temp","role":"viewer"}"#)
             let key = try #require(created.body["key"] as? String)
@@ -160,7 +105,7 @@ import TikTok
     }
 
     @Test func servesItsOpenAPIDocumentAndReferencePage() async throws {
-        try await self.withAPI { api in
+        try await withAPI { api in
             let document = try await api.send(.GET, "/openapi.json")
             #expect(document.status == 200)
             #expect((document.body["openapi"] as? String)?.hasPrefix("3.1") == true)
@@ -173,30 +118,4 @@ import TikTok
             #expect(!html.contains("https://cdn"))
         }
     }
-}
-
-/// A PostgreSQL client in a fresh schema holding every migration, dropped afterwards.
-func withMigratedAPISchema(_ body: (PostgresClient) async throws -> Void) async throws {
-    let url = try await TestEnvironment.postgresURL()
-    let schema = TestEnvironment.uniqueName("api")
-    var admin = try PostgresConfiguration(url: url)
-    admin.poolSize = 1
-    let adminClient = PostgresClient(configuration: admin, logger: Logger(label: "test"))
-    _ = try await adminClient.execute("CREATE SCHEMA \(identifier: schema)")
-    var configuration = try PostgresConfiguration(url: url)
-    configuration.poolSize = 4
-    configuration.runtimeParameters["search_path"] = schema
-    let client = PostgresClient(configuration: configuration, logger: Logger(label: "test"))
-    do {
-        _ = try await MigrationRunner(client: client, migrations: try SchemaMigrations.all(), logger: Logger(label: "test")).run()
-        try await body(client)
-    } catch {
-        await client.shutdown()
-        _ = try? await adminClient.execute("DROP SCHEMA \(identifier: schema) CASCADE")
-        await adminClient.shutdown()
-        throw error
-    }
-    await client.shutdown()
-    _ = try await adminClient.execute("DROP SCHEMA \(identifier: schema) CASCADE")
-    await adminClient.shutdown()
 }
