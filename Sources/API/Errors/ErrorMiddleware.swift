@@ -27,6 +27,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let error as APIError: return error
         case let error as DomainError: return APIError(error)
+        case let error as MediaError: return APIHandlers.apiError(error)
         case let error as ServerError: return self.answer(for: error)
         case let error as DecodingError: return Self.invalidRequest(error)
         case let error as any HTTPResponseError: return self.answer(status: error.status, message: nil)
@@ -40,6 +41,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error.underlyingError {
         case let inner as APIError: return inner
         case let inner as DomainError: return APIError(inner)
+        case let inner as MediaError: return APIHandlers.apiError(inner)
         case let inner as DecodingError: return Self.invalidRequest(inner)
         case let inner as any HTTPResponseError: return self.answer(status: inner.status, message: nil)
         default:

@@ -91,9 +91,14 @@ extension APIHandlers {
 
     var campaigns: CampaignRepository { CampaignRepository(client: self.postgres) }
 
-    /// One bulk enqueue of planned posts (job id = post id, so a second enqueue of the same post is a no-op).
+    /// One bulk enqueue of planned posts (job id = post id, so a second enqueue of the same post is a no-op). Each job
+    /// carries a signed URL of its file and the file's SHA-256, so a worker without the media volume can fetch it; the
+    /// URL stays valid `mediaURLLifetime` past the post's run time.
     func enqueue(_ posts: [PlannedPost], now: Date) async throws {
         guard !posts.isEmpty else { return }
+        let digests = try await self.mediaRecords.sha256s(ids: Array(Set(posts.map(\.mediaID))))
+        let signer = self.mediaURLSigner
+        let lifetime = Double(self.configuration.mediaURLLifetime.components.seconds)
         var requests: [JobRequest] = []
         requests.reserveCapacity(posts.count)
         for post in posts {
@@ -108,7 +113,9 @@ extension APIHandlers {
             let job = PublishVideo(
                 accountID: Self.text(post.accountID), mediaPath: post.mediaPath, videoSize: post.sizeBytes, contentType: post.contentType,
                 durationSeconds: post.durationSeconds.map { Int($0.rounded(.up)) }, mode: post.mode == .inbox ? .inbox : .direct,
-                postInfo: post.mode == .inbox ? nil : info, dailyCap: post.dailyCap, timeZone: post.timeZone)
+                postInfo: post.mode == .inbox ? nil : info, dailyCap: post.dailyCap, timeZone: post.timeZone,
+                mediaURL: signer.url(base: self.configuration.publicURL, mediaID: post.mediaID, expires: max(post.runAt, now).addingTimeInterval(lifetime)),
+                mediaSHA256: digests[post.mediaID].map { $0.map { String(format: "%02x", $0) }.joined() })
             requests.append(try JobRequest(job, options: EnqueueOptions(id: JobID(post.id), runAt: post.runAt > now ? post.runAt : nil, maxAttempts: post.maxAttempts)))
         }
         let broker = RedisJobBroker(client: self.redis)

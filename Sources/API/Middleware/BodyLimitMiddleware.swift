@@ -13,7 +13,9 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let isUpload = request.method == .post && request.uri.path == "/api/v1/media"
-        let cap = isUpload ? self.maxUpload : Int64(self.maxBody)
+        // An upload's file bytes are capped exactly by the media store (413 `media_too_large`); the body may exceed
+        // them by the multipart framing.
+        let cap = isUpload ? self.maxUpload + Self.multipartSlack : Int64(self.maxBody)
         if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > cap {
             throw Self.tooLarge(cap)
         }
@@ -22,6 +24,9 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         request.body = RequestBody(asyncSequence: CappedBody(base: body, cap: cap))
         return try await next(request, context)
     }
+
+    /// Room for multipart boundaries and part headers around an upload's file.
+    static var multipartSlack: Int64 { 1 << 20 }
 
     static func tooLarge(_ cap: Int64) -> APIError {
         APIError(.contentTooLarge, code: "payload_too_large", message: "the request body is larger than \(cap) bytes")

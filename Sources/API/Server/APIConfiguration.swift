@@ -20,6 +20,8 @@ public struct APIConfiguration: Sendable {
     public var requestsPerMinute = 1200
     /// The folder media files live in.
     public var mediaRoot = "media"
+    /// How uploads are probed: ffprobe when installed (`.automatic`), or container sniffing only (`.disabled`).
+    public var ffprobe: MediaProbe.FFprobe = .automatic
     /// The queue publish jobs go to.
     public var queue = "publish"
     /// How long a connect flow's `state` stays valid.

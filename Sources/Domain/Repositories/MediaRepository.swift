@@ -136,6 +136,20 @@ public struct MediaRepository: Sendable {
         }
     }
 
+    /// The SHA-256 of each of `ids` that exists (deleted ones included: a queued post may still need its file).
+    public func sha256s(ids: [UUID]) async throws(DomainError) -> [UUID: Data] {
+        guard !ids.isEmpty else { return [:] }
+        let texts = ids.map { $0.uuidString.lowercased() }
+        let rows = try await self.client.domainQuery("SELECT id, sha256 FROM media WHERE id = ANY(\(texts)::uuid[])")
+        var found: [UUID: Data] = [:]
+        do {
+            for row in rows { found[try row.decode("id", as: UUID.self)] = try row.decode("sha256", as: Data.self) }
+        } catch {
+            throw DomainError(.database, "a media row did not decode")
+        }
+        return found
+    }
+
     /// Decodes a `media` row.
     static func media(_ row: PostgresRow) throws(DomainError) -> Media {
         do {

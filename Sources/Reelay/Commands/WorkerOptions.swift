@@ -21,6 +21,8 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("job-timeout"), help: SettingsCatalog.workerJobTimeout.argumentHelp) var jobTimeout: String?
     @Option(name: .customLong("maintenance"), help: SettingsCatalog.workerMaintenance.argumentHelp) var maintenance: String?
     @Option(name: .customLong("media-root"), help: SettingsCatalog.mediaRoot.argumentHelp) var mediaRoot: String?
+    @Option(name: .customLong("media-cache-dir"), help: SettingsCatalog.mediaCacheDir.argumentHelp) var mediaCacheDir: String?
+    @Option(name: .customLong("media-cache-max-bytes"), help: SettingsCatalog.mediaCacheMaxBytes.argumentHelp) var mediaCacheMaxBytes: String?
     @Option(name: .customLong("tiktok-api-url"), help: SettingsCatalog.tiktokAPIURL.argumentHelp) var tiktokAPIURL: String?
     @Option(name: .customLong("results-max-length"), help: SettingsCatalog.resultsMaxLength.argumentHelp) var resultsMaxLength: String?
     /// Fault injection for crash tests: the process kills itself with SIGKILL when a publish reaches this step.
@@ -33,6 +35,7 @@ struct WorkerOptions: ParsableArguments {
             (SettingsCatalog.workerLease, self.lease),
             (SettingsCatalog.workerShutdownGrace, self.shutdownGrace), (SettingsCatalog.workerJobTimeout, self.jobTimeout),
             (SettingsCatalog.workerMaintenance, self.maintenance), (SettingsCatalog.mediaRoot, self.mediaRoot),
+            (SettingsCatalog.mediaCacheDir, self.mediaCacheDir), (SettingsCatalog.mediaCacheMaxBytes, self.mediaCacheMaxBytes),
             (SettingsCatalog.tiktokAPIURL, self.tiktokAPIURL), (SettingsCatalog.resultsMaxLength, self.resultsMaxLength),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting.flag, $0) } })
@@ -88,9 +91,10 @@ struct WorkerOptions: ParsableArguments {
             if let crashStep {
                 publishing.stepHook = { step in if step == crashStep { kill(getpid(), SIGKILL) } }
             }
+            let remoteMedia = RemoteMediaCache(mediaRoot: workerSettings.mediaRoot, configuration: workerSettings.mediaCache, logger: logger)
             pipeline = PublishPipeline(
-                client: client, tokens: TokenCache(redis: redis, cipher: cipher), redis: redis, configuration: publishing)
-            services.append(client)
+                client: client, tokens: TokenCache(redis: redis, cipher: cipher), redis: redis, configuration: publishing, remoteMedia: remoteMedia)
+            services += [client, RemoteMediaCacheService(cache: remoteMedia)]
         }
         let registry = Self.jobRegistry(redis: redis, publishing: pipeline, benchmarkJobs: benchmarkJobs)
         let broker = RedisJobBroker(client: redis, resultsMaxLength: workerSettings.resultsMaxLength)

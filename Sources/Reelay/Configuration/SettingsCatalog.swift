@@ -88,6 +88,13 @@ enum SettingsCatalog {
         variable: "REELAY_MEDIA_ROOT", flag: "media-root", defaultValue: "media",
         help: "Folder holding the media files; every media path is relative to it and nothing outside it is read.")
 
+    static let mediaCacheDir = SettingDefinition(
+        variable: "REELAY_MEDIA_CACHE_DIR", flag: "media-cache-dir", defaultValue: "media-cache",
+        help: "Worker folder for copies of media downloaded from the API's signed URLs when the media root lacks the file (hosts without a shared volume).")
+    static let mediaCacheMaxBytes = SettingDefinition(
+        variable: "REELAY_MEDIA_CACHE_MAX_BYTES", flag: "media-cache-max-bytes", defaultValue: "10737418240",
+        help: "Largest total size of the worker's media cache; least recently used files not being uploaded are evicted first.")
+
     static let tiktokAPIURL = SettingDefinition(
         variable: "REELAY_TIKTOK_API_URL", flag: "tiktok-api-url", defaultValue: "https://open.tiktokapis.com",
         help: "TikTok API base URL (OAuth token and Content Posting endpoints); point it at `reelay sandbox` for local runs.")
@@ -139,7 +146,7 @@ enum SettingsCatalog {
     /// The settings of `reelay worker`.
     static let worker: [SettingDefinition] = [
         workerQueues, workerStrictPriority, workerConcurrency, workerPrefetch, workerLease, workerShutdownGrace, workerJobTimeout,
-        workerMaintenance, mediaRoot, resultsMaxLength,
+        workerMaintenance, mediaRoot, mediaCacheDir, mediaCacheMaxBytes, resultsMaxLength,
     ]
 
     /// The settings of the TikTok client and the token encryption (api, worker, scheduler).

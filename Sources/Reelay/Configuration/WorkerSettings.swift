@@ -1,5 +1,6 @@
 import Foundation
 import JobQueue
+import TikTok
 
 /// The worker's settings, parsed and checked, as the job queue's configuration.
 struct WorkerSettings {
@@ -8,6 +9,8 @@ struct WorkerSettings {
     var runsMaintenance: Bool
     /// The folder media paths are resolved in.
     var mediaRoot: String
+    /// Where media downloaded from signed URLs are kept, and how much of it.
+    var mediaCache: RemoteMediaConfiguration
     /// Events kept per results stream.
     var resultsMaxLength: Int
 
@@ -25,6 +28,9 @@ struct WorkerSettings {
         self.configuration = configuration
         self.runsMaintenance = try sources.read(SettingsCatalog.workerMaintenance, SettingParsers.choice(["true", "false"])) == "true"
         self.mediaRoot = try sources.read(SettingsCatalog.mediaRoot, Self.parseFolder)
+        self.mediaCache = RemoteMediaConfiguration(
+            directory: try sources.read(SettingsCatalog.mediaCacheDir, Self.parseFolder),
+            maxBytes: Int64(try sources.read(SettingsCatalog.mediaCacheMaxBytes, SettingParsers.integer(in: 1_048_576...(1 << 50)))))
         self.resultsMaxLength = try sources.read(SettingsCatalog.resultsMaxLength, SettingParsers.integer(in: 1_000...100_000_000))
     }
 

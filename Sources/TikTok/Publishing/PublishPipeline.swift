@@ -17,15 +17,22 @@ public struct PublishPipeline: Sendable {
     let limiter: RateLimiter
     let dailyCap: DailyCap
     let configuration: PublishConfiguration
+    /// Where files missing under the media root come from (their signed `media_url`); nil: only local files.
+    let remoteMedia: RemoteMediaCache?
 
     /// A pipeline calling TikTok through `client`, with tokens from `tokens` and budgets in `redis`.
-    public init(client: TikTokClient, tokens: TokenCache, redis: RedisClient, configuration: PublishConfiguration) {
+    /// With `remoteMedia`, a job whose file is missing under the media root is published from a checked copy of its
+    /// `media_url` (workers on hosts without the API's media volume).
+    public init(
+        client: TikTokClient, tokens: TokenCache, redis: RedisClient, configuration: PublishConfiguration, remoteMedia: RemoteMediaCache? = nil
+    ) {
         self.client = client
         self.tokens = tokens
         self.holds = AccountHolds(redis: redis)
         self.limiter = RateLimiter(client: redis)
         self.dailyCap = DailyCap(client: redis)
         self.configuration = configuration
+        self.remoteMedia = remoteMedia
     }
 
     /// Registers the ``PublishVideo`` handler in `registry`.

@@ -83,7 +83,9 @@ struct PublishRun {
         if self.checkpoint.uploadComplete {
             return try await self.poll(token: token)
         }
-        let media = try self.mediaFile()
+        let lease = try await self.remoteLease()
+        defer { lease?.release() }
+        let media = try lease?.mediaFile ?? self.mediaFile()
         var mustReconcile = self.checkpoint.publishID != nil  // an earlier run's publish: TikTok may hold every byte
         var refusals = 0
         while true {
@@ -110,6 +112,18 @@ struct PublishRun {
     func uploadURLIsFresh(now: Date) -> Bool {
         guard let issued = self.checkpoint.uploadIssuedAtMs else { return false }
         return now.millisecondsSince1970 - issued < self.configuration.uploadURLLifetime.milliseconds
+    }
+
+    /// The job's file through the remote-media cache, when the job names a signed URL and the worker has a cache:
+    /// the local file when the media root holds it with the expected size, else a downloaded copy whose SHA-256 was
+    /// checked. Nil otherwise (``mediaFile()`` then reads the media root).
+    func remoteLease() async throws -> RemoteMediaLease? {
+        guard let cache = self.pipeline.remoteMedia, let url = self.job.mediaURL, let sha256 = self.job.mediaSHA256 else { return nil }
+        do {
+            return try await cache.localFile(for: self.job.mediaPath, url: url, sha256: sha256, size: self.job.videoSize)
+        } catch {
+            throw error.jobError
+        }
     }
 
     func mediaFile() throws -> MediaFile {

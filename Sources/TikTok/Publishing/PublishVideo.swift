@@ -29,11 +29,17 @@ public struct PublishVideo: JobPayload, Hashable {
     public var dailyCap: Int
     /// The account's time zone, for its daily cap.
     public var timeZone: String
+    /// A signed, expiring URL of the API serving the file (`/media-files/{id}?expires=&signature=`), for a worker whose
+    /// media root lacks `mediaPath`: it downloads the file into its bounded cache and checks `mediaSHA256`.
+    public var mediaURL: String?
+    /// The file's SHA-256 (hex): a downloaded copy must match it.
+    public var mediaSHA256: String?
 
     /// A publish of `mediaPath` to `accountID`.
     public init(
         accountID: String, mediaPath: String, videoSize: Int64, contentType: String = "video/mp4", durationSeconds: Int? = nil,
-        mode: Mode = .direct, postInfo: PostInfo?, dailyCap: Int = 15, timeZone: String = "UTC"
+        mode: Mode = .direct, postInfo: PostInfo?, dailyCap: Int = 15, timeZone: String = "UTC", mediaURL: String? = nil,
+        mediaSHA256: String? = nil
     ) {
         self.accountID = accountID
         self.mediaPath = mediaPath
@@ -44,10 +50,13 @@ public struct PublishVideo: JobPayload, Hashable {
         self.postInfo = postInfo
         self.dailyCap = dailyCap
         self.timeZone = timeZone
+        self.mediaURL = mediaURL
+        self.mediaSHA256 = mediaSHA256
     }
 
     enum CodingKeys: String, CodingKey {
         case accountID = "account_id", mediaPath = "media_path", videoSize = "video_size", contentType = "content_type"
         case durationSeconds = "duration_seconds", mode, postInfo = "post_info", dailyCap = "daily_cap", timeZone = "time_zone"
+        case mediaURL = "media_url", mediaSHA256 = "media_sha256"
     }
 }
