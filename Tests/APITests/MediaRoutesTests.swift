@@ -1,7 +1,6 @@
 import Crypto
 import Domain
 import Foundation
-import JobQueue
 import Logging
 import NIOHTTP1
 import Postgres
