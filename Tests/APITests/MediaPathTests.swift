@@ -1,5 +1,6 @@
 import API
 import Foundation
+import TestSupport
 import Testing
 
 /// Paths given to the store never escape the media root: not by `..`, not absolute, not through a symbolic link.

@@ -1,5 +1,6 @@
 import API
 import Foundation
+import TestSupport
 import Testing
 
 /// The ffprobe path, with a stand-in `ffprobe` script (the real one is optional): its values win over the sniffed

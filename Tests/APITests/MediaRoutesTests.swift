@@ -5,6 +5,7 @@ import Logging
 import NIOHTTP1
 import Postgres
 import TikTok
+import TestSupport
 import Testing
 
 @testable import API

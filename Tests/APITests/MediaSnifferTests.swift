@@ -1,5 +1,6 @@
 import API
 import Foundation
+import TestSupport
 import Testing
 
 /// The container sniffer reads headers from untrusted uploads: truncated boxes, sizes that overflow or point past the

@@ -2,6 +2,7 @@ import API
 import Crypto
 import Foundation
 import NIOCore
+import TestSupport
 import Testing
 
 /// Streaming ingest into the media root: hashed and probed on the way, moved into `uploads/<yyyy>/<mm>/` only when

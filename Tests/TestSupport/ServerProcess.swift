@@ -83,9 +83,9 @@ public final class WatchedProcess: @unchecked Sendable {
 }
 
 /// Small process and network helpers for the test servers.
-enum Host {
+public enum Host {
     /// A TCP port on 127.0.0.1 that was free a moment ago.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestServerError("socket() failed") }
         defer { close(fd) }

@@ -101,14 +101,6 @@ extension APIHandlers {
         return .noContent(.init())
     }
 
-    func checkAccount(_ input: Operations.CheckAccount.Input) async throws -> Operations.CheckAccount.Output {
-        throw APIError.notImplemented("checkAccount")
-    }
-
-    func refreshAccount(_ input: Operations.RefreshAccount.Input) async throws -> Operations.RefreshAccount.Output {
-        throw APIError.notImplemented("refreshAccount")
-    }
-
     var accounts: AccountRepository { AccountRepository(client: self.postgres) }
 
     /// The authenticated context of an account's stored tokens: its `open_id`, so a ciphertext copied to another

@@ -41,8 +41,28 @@ extension APIHandlers {
         .ok(.init(body: .json(try Self.campaign(try await self.campaigns.get(Self.uuid(input.path.id))))))
     }
 
+    /// Changes a draft campaign (409 `invalid_state` once started); the result is checked like a new campaign.
     func updateCampaign(_ input: Operations.UpdateCampaign.Input) async throws -> Operations.UpdateCampaign.Output {
-        throw APIError.notImplemented("updateCampaign")
+        let id = try Self.uuid(input.path.id)
+        guard case .json(let body) = input.body else { throw APIError.validation([FieldProblem(field: "body", problem: "is required")]) }
+        var problems: [FieldProblem] = []
+        var mediaIDs: [UUID]?
+        if let texts = body.mediaIds {
+            var ids: [UUID] = []
+            for (index, text) in texts.enumerated() {
+                if let id = UUID(uuidString: text) { ids.append(id) } else { problems.append(FieldProblem(field: "media_ids[\(index)]", problem: "must be a UUID")) }
+            }
+            mediaIDs = ids
+        }
+        let selection = try body.accountSelection.map { try Self.transcode($0, to: AccountSelection.self, field: "account_selection") }
+        let schedule = try body.schedule.map { try Self.transcode($0, to: CampaignSchedule.self, field: "schedule") }
+        let settings = try body.postSettings.map { try Self.transcode($0, to: PostSettings.self, field: "post_settings") }
+        guard problems.isEmpty else { throw APIError.validation(problems) }
+        let patch = CampaignPatch(
+            name: body.name, mode: body.mode.flatMap { Campaign.Mode(rawValue: $0.rawValue) }, postSettings: settings,
+            captionTemplate: body.captionTemplate, mediaIDs: mediaIDs, accountSelection: selection,
+            strategy: body.strategy.flatMap { Campaign.Strategy(rawValue: $0.rawValue) }, schedule: schedule)
+        return .ok(.init(body: .json(try Self.campaign(try await self.campaigns.update(id, patch)))))
     }
 
     func deleteCampaign(_ input: Operations.DeleteCampaign.Input) async throws -> Operations.DeleteCampaign.Output {
