@@ -210,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Domain", "Redis", "Postgres", "TikTok", "TestSupport",
+                "API", "Domain", "Redis", "Postgres", "TikTok", "TikTokSandbox", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -88,7 +88,8 @@ func withAPI(
             cipher: try TokenCipher(keySetting: "k1:" + Data(repeating: 0x44, count: 32).base64EncodedString()), logger: Logger(label: "test"))
         try await withRunningServices([redis, tiktok, server]) {
             let port = try await server.listeningPort()
-            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            // Redirects are answers to check (the OAuth consent step), never followed.
+            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
             do {
                 try await body(APIHarness(baseURL: "http://127.0.0.1:\(port)", postgres: postgres, redis: redis, http: http, configuration: configuration))
             } catch {
