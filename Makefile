@@ -10,13 +10,13 @@ WITH_ENV := set -a; source .data/env; set +a;
 
 .PHONY: run test stop deps services build release migrate status check-imports bench-redis clean
 
-## run: install, start Redis + PostgreSQL, build, migrate, start the sandbox TikTok and a worker, publish a demo video
+## run: install, start Redis + PostgreSQL, build, migrate, start the sandbox TikTok, the API and a worker, then drive the demo through the API
 run: deps services build
 	@$(WITH_ENV) $(BIN) migrate
 	@scripts/demo.sh start
-	@$(WITH_ENV) set -a; source .data/secrets.env; set +a; REELAY_MEDIA_ROOT=$$PWD/.data/media $(BIN) demo --sandbox-url http://127.0.0.1:$${REELAY_DEV_SANDBOX_PORT:-9400}
+	@scripts/demo-flow.sh
 	@$(WITH_ENV) $(BIN) status
-	@echo "Redis, PostgreSQL, the sandbox and the worker keep running (make stop stops them; logs in .data/demo/)."
+	@echo "Redis, PostgreSQL, the sandbox, the API and the worker keep running (make stop stops them; logs in .data/demo/)."
 
 ## test: install, start Redis + PostgreSQL, check the import rules, build and run every test
 test: deps services check-imports
