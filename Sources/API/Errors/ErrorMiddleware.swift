@@ -10,11 +10,19 @@ import OpenAPIRuntime
 /// the generated server's request-decoding errors (a 400 naming the bad field), Hummingbird's errors (unknown route,
 /// body too large). Anything else is a 500 `internal_error` with a generic message, logged with the request id.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The document's routes, to tell an unknown path (404) from a known one asked with the wrong method (405).
+    var routes: KnownRoutes?
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            let answer = Self.answer(for: error)
+            var answer = Self.answer(for: error)
+            if answer.code == "route_not_found", let methods = self.routes?.methods(for: request.uri.path), !methods.isEmpty {
+                answer = APIError(
+                    .methodNotAllowed, code: "method_not_allowed", message: "\(request.uri.path) takes \(methods.joined(separator: ", "))",
+                    headers: [.allow: methods.joined(separator: ", ")])
+            }
             if answer.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["error.type": "\(type(of: error))", "status": "\(answer.status.code)"])
             }

@@ -787,14 +787,8 @@ extension APIProtocol {
     ///
     /// - Remark: HTTP `GET /api/v1/api-keys`.
     /// - Remark: Generated from `#/paths//api/v1/api-keys/get(listAPIKeys)`.
-    internal func listAPIKeys(
-        query: Operations.ListAPIKeys.Input.Query = .init(),
-        headers: Operations.ListAPIKeys.Input.Headers = .init()
-    ) async throws -> Operations.ListAPIKeys.Output {
-        try await listAPIKeys(Operations.ListAPIKeys.Input(
-            query: query,
-            headers: headers
-        ))
+    internal func listAPIKeys(headers: Operations.ListAPIKeys.Input.Headers = .init()) async throws -> Operations.ListAPIKeys.Output {
+        try await listAPIKeys(Operations.ListAPIKeys.Input(headers: headers))
     }
     /// Create an API key; its secret `key` is shown in this answer only.
     ///

@@ -73,14 +73,14 @@ public final class APIServer: Service, Sendable {
                     allowMethods: [.get, .post, .patch, .delete, .head, .options],
                     exposedHeaders: ["X-Request-Id", "Retry-After", "Idempotent-Replayed"]))
         }
-        router.middlewares.add(ErrorMiddleware())
+        router.middlewares.add(ErrorMiddleware(routes: KnownRoutes(document: StaticDocuments.openAPI)))
         router.middlewares.add(BodyLimitMiddleware(maxBody: configuration.maxBody, maxUpload: configuration.maxUpload))
         router.middlewares.add(APIKeyMiddleware(keys: APIKeyRepository(client: handlers.postgres), cache: handlers.keyCache))
         router.middlewares.add(
             RateLimitMiddleware(
                 limiter: RateLimiter(client: handlers.redis), clock: handlers.clock, limit: configuration.requestsPerMinute, window: .seconds(60)))
         router.middlewares.add(IdempotencyMiddleware(records: IdempotencyRepository(client: handlers.postgres), maxBody: configuration.maxBody))
-        try handlers.registerHandlers(on: router, serverURL: URL(string: "/")!)
+        try handlers.registerHandlers(on: router, serverURL: URL(string: "/")!, configuration: Configuration(dateTranscoder: LenientDateTranscoder()))
         let document = StaticDocuments.openAPI
         let page = StaticDocuments.docs
         router.get("/openapi.json") { _, _ in

@@ -21,6 +21,7 @@ struct APISettings {
             return .success(origins)
         }
         configuration.requestsPerMinute = try sources.read(SettingsCatalog.apiRateLimit, SettingParsers.integer(in: 0...1_000_000))
+        configuration.queue = try sources.read(SettingsCatalog.apiQueue, SettingParsers.queueName)
         configuration.maxBody = try sources.read(SettingsCatalog.apiMaxBody, SettingParsers.integer(in: 1024...(1 << 30)))
         configuration.maxUpload = Int64(try sources.read(SettingsCatalog.mediaMaxBytes, SettingParsers.integer(in: 1024...(4 << 30))))
         configuration.mediaRoot = try sources.read(SettingsCatalog.mediaRoot, WorkerSettings.parseFolder)

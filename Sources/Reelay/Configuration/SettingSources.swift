@@ -1,4 +1,5 @@
 import Foundation
+import JobQueue
 
 /// The places a setting can come from, merged in order of precedence: flags, then `REELAY_*` environment variables,
 /// then the config file, then the defaults.
@@ -50,6 +51,15 @@ struct SettingProblem: Error, Equatable {
 /// Parsers for the value kinds settings use.
 enum SettingParsers {
     /// A whole number within `range`.
+    /// A job queue name (1 to 64 of a-z, 0-9, _ and -).
+    static func queueName(_ raw: String) -> Result<String, SettingProblem> {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        guard (try? QueueKeys.validate(queue: text)) != nil else {
+            return .failure(SettingProblem("must be a queue name: 1 to 64 of a-z, 0-9, _ and -"))
+        }
+        return .success(text)
+    }
+
     static func integer(in range: ClosedRange<Int>) -> (String) -> Result<Int, SettingProblem> {
         { raw in
             guard let value = Int(raw.trimmingCharacters(in: .whitespaces)), range.contains(value) else {

@@ -130,6 +130,9 @@ enum SettingsCatalog {
     static let apiRateLimit = SettingDefinition(
         variable: "REELAY_API_RATE_LIMIT", flag: "rate-limit", defaultValue: "1200",
         help: "Requests per API key per minute, shared by every API process (0: no limit); over it, 429 with Retry-After.")
+    static let apiQueue = SettingDefinition(
+        variable: "REELAY_API_QUEUE", flag: "api-queue", defaultValue: "publish",
+        help: "The queue the API enqueues publish jobs on and whose results its recorder applies; workers must take from it.")
     static let apiMaxBody = SettingDefinition(
         variable: "REELAY_API_MAX_BODY", flag: "max-body", defaultValue: "8388608",
         help: "Largest JSON or CSV request body in bytes; larger gets 413.")
@@ -155,7 +158,7 @@ enum SettingsCatalog {
     ]
 
     /// The settings of `reelay api` (it also reads ``mediaRoot`` and ``resultsMaxLength``).
-    static let api: [SettingDefinition] = [apiHost, apiPort, publicURL, apiCORSOrigins, apiRateLimit, apiMaxBody, mediaMaxBytes]
+    static let api: [SettingDefinition] = [apiHost, apiPort, publicURL, apiCORSOrigins, apiRateLimit, apiQueue, apiMaxBody, mediaMaxBytes]
 
     /// All settings.
     static let all: [SettingDefinition] = global + worker + tiktok + api
