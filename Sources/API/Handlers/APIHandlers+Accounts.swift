@@ -76,10 +76,6 @@ extension APIHandlers {
         return .ok(.init(body: .json(Self.account(account))))
     }
 
-    func importAccounts(_ input: Operations.ImportAccounts.Input) async throws -> Operations.ImportAccounts.Output {
-        throw APIError.notImplemented("importAccounts")
-    }
-
     func getAccount(_ input: Operations.GetAccount.Input) async throws -> Operations.GetAccount.Output {
         let account = try await self.accounts.get(id: Self.uuid(input.path.id))
         return .ok(.init(body: .json(Self.account(account))))

@@ -80,7 +80,9 @@ public final class APIServer: Service, Sendable {
             RateLimitMiddleware(
                 limiter: RateLimiter(client: handlers.redis), clock: handlers.clock, limit: configuration.requestsPerMinute, window: .seconds(60)))
         router.middlewares.add(IdempotencyMiddleware(records: IdempotencyRepository(client: handlers.postgres), maxBody: configuration.maxBody))
-        try handlers.registerHandlers(on: router, serverURL: URL(string: "/")!, configuration: Configuration(dateTranscoder: LenientDateTranscoder()))
+        try handlers.registerHandlers(
+            on: router, serverURL: URL(string: "/")!, configuration: Configuration(dateTranscoder: LenientDateTranscoder()),
+            middlewares: [EmptyBodyMiddleware()])
         let document = StaticDocuments.openAPI
         let page = StaticDocuments.docs
         router.get("/openapi.json") { _, _ in

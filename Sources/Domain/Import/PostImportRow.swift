@@ -77,11 +77,11 @@ public struct PostImportReport: Sendable, Hashable {
     public var createdPostIDs: [UUID] { self.rows.compactMap { $0.outcome == .created ? $0.postID : nil } }
 }
 
-/// Reads an import row's `at` in a time zone.
-enum ImportTime {
+/// Reads an import row's (or a new post's) `at` in a time zone.
+public enum ImportTime {
     /// `text` as an instant: ISO 8601 with `Z` or an offset, else a local `YYYY-MM-DDTHH:MM[:SS]` (or with a space)
     /// in `zone`. `nil` when it does not parse, names an impossible date, or a local time that does not exist there.
-    static func parse(_ text: String, in zone: TimeZone) -> Date? {
+    public static func parse(_ text: String, in zone: TimeZone) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let iso = ISO8601DateFormatter()
         if let date = iso.date(from: trimmed) { return date }

@@ -51,15 +51,18 @@ public struct QueueInspector: Sendable {
     }
 
     /// The jobs of `queue` listed in `state`'s list or set, from `offset`, at most `limit`: ready and active oldest
-    /// first (the right end of the list first), scheduled by run-at, dead by died-at.
+    /// first (the right end of the list first), scheduled by run-at, dead by died-at; `newestFirst` reverses the order
+    /// of the scheduled and dead sets (latest run-at or died-at first).
     /// - Throws: ``JobQueueError`` `invalidQueueName`, `invalidArgument` (`completed` is not indexed, a negative
     ///   offset, a limit outside 1…10 000) or `broker`.
-    public func list(queue: String, state: JobState, offset: Int = 0, limit: Int = 50) async throws(JobQueueError) -> [JobSummary] {
+    public func list(
+        queue: String, state: JobState, offset: Int = 0, limit: Int = 50, newestFirst: Bool = false
+    ) async throws(JobQueueError) -> [JobSummary] {
         let keys = try self.keys(queue)
         guard offset >= 0, (1...10_000).contains(limit) else {
             throw JobQueueError(.invalidArgument, detail: "offset \(offset), limit \(limit): need offset ≥ 0 and a limit from 1 to 10000")
         }
-        let entries = try await self.listed(keys: keys, state: state, offset: offset, limit: limit)
+        let entries = try await self.listed(keys: keys, state: state, offset: offset, limit: limit, newestFirst: newestFirst)
         guard !entries.isEmpty else { return [] }
         let fields = [JobHashField.state, JobHashField.name, JobHashField.attempt, JobHashField.maxAttempts, JobHashField.enqueuedAt, JobHashField.lastError]
         var commands = entries.map { ["HMGET", keys.job($0.id)] + fields }
@@ -114,7 +117,7 @@ public struct QueueInspector: Sendable {
 
     /// The ids of `state`'s list or set in the order ``list(queue:state:offset:limit:)`` documents; malformed ids are
     /// skipped.
-    func listed(keys: QueueKeys, state: JobState, offset: Int, limit: Int) async throws(JobQueueError) -> [Entry] {
+    func listed(keys: QueueKeys, state: JobState, offset: Int, limit: Int, newestFirst: Bool = false) async throws(JobQueueError) -> [Entry] {
         switch state {
         case .ready, .active:
             let list = state == .ready ? keys.ready : keys.active
@@ -122,8 +125,8 @@ public struct QueueInspector: Sendable {
             return (reply[0].array ?? []).reversed().compactMap { value in (try? JobID(parsing: value.string ?? "")).map { Entry(id: $0) } }
         case .scheduled, .dead:
             let set = state == .scheduled ? keys.scheduled : keys.dead
-            let reply = try await self.pipeline(
-                "list \(keys.queue)", [["ZRANGE", set, String(offset), String(offset + limit - 1), "WITHSCORES"]])
+            let range = ["ZRANGE", set, String(offset), String(offset + limit - 1)] + (newestFirst ? ["REV"] : []) + ["WITHSCORES"]
+            let reply = try await self.pipeline("list \(keys.queue)", [range])
             let flat = reply[0].array ?? []
             return stride(from: 0, to: flat.count - 1, by: 2).compactMap { index in
                 (try? JobID(parsing: flat[index].string ?? "")).map { Entry(id: $0, score: Milliseconds.parse(flat[index + 1].string)) }

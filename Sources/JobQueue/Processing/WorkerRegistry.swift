@@ -53,8 +53,13 @@ public struct WorkerRegistry: Service {
         self.logger = logger
     }
 
-    var setKey: String { "\(self.prefix):workers" }
-    var hashKey: String { "\(self.prefix):worker:\(self.identity.workerID)" }
+    var setKey: String { Self.setKey(prefix: self.prefix) }
+    var hashKey: String { Self.hashKey(prefix: self.prefix, workerID: self.identity.workerID) }
+
+    /// `prefix:workers`: worker id → last beat (ms).
+    static func setKey(prefix: String) -> String { "\(prefix):workers" }
+    /// `prefix:worker:<id>`: one worker's announcement.
+    static func hashKey(prefix: String, workerID: String) -> String { "\(prefix):worker:\(workerID)" }
 
     public func run() async throws {
         let started = Date().epochMilliseconds

@@ -1,0 +1,96 @@
+import Domain
+import Foundation
+
+/// One row of an account import as it arrived (JSON or CSV), tokens still in clear, with the problems found while
+/// reading it (a date or number that does not read, a CSV cell that looks like a spreadsheet formula). Domain's
+/// checks come on top (``AccountImportRow/problems(now:)``).
+struct IncomingAccount: Sendable {
+    /// 1-based row number (CSV data lines and JSON rows alike).
+    var number: Int
+    var openID: String?
+    var accessToken: String?
+    var accessTokenExpiresAt: Date?
+    var refreshToken: String?
+    var refreshTokenExpiresAt: Date?
+    var scopes: [String] = []
+    var nickname: String?
+    var username: String?
+    var labels: [String] = []
+    var timezone: String?
+    var dailyCap: Int?
+    /// Problems found while reading the row; never quoting a value.
+    var problems: [FieldProblem] = []
+
+    /// The columns of an account import CSV (`scopes` and `labels` separated by `|`).
+    static let columns: Set<String> = [
+        "open_id", "access_token", "access_token_expires_at", "refresh_token", "refresh_token_expires_at", "scopes", "nickname", "username",
+        "labels", "timezone", "daily_cap",
+    ]
+
+    /// A JSON row (the generated decoder has checked types and required fields).
+    init(number: Int, _ row: Components.Schemas.AccountImportRow) {
+        self.number = number
+        self.openID = row.openId
+        self.accessToken = row.accessToken
+        self.accessTokenExpiresAt = row.accessTokenExpiresAt
+        self.refreshToken = row.refreshToken
+        self.refreshTokenExpiresAt = row.refreshTokenExpiresAt
+        self.scopes = row.scopes ?? []
+        self.nickname = row.nickname
+        self.username = row.username
+        self.labels = row.labels ?? []
+        self.timezone = row.timezone
+        self.dailyCap = row.dailyCap
+    }
+
+    /// A CSV line. Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
+    /// carriage return) are refused, so the values never reach an export that someone opens in a spreadsheet.
+    init(_ row: CSVRows.Row) {
+        self.number = row.number
+        let text = { (column: String) in row[column]?.trimmingCharacters(in: .whitespaces) }
+        self.openID = text("open_id")
+        self.accessToken = text("access_token")
+        self.refreshToken = text("refresh_token")
+        self.nickname = row["nickname"]
+        self.username = text("username")
+        self.timezone = text("timezone")
+        self.scopes = Self.list(text("scopes"))
+        self.labels = Self.list(text("labels"))
+        for column in ["open_id", "access_token", "access_token_expires_at", "refresh_token", "refresh_token_expires_at"] where text(column) == nil {
+            self.problems.append(FieldProblem(field: column, problem: "is required"))
+        }
+        self.accessTokenExpiresAt = self.date(text("access_token_expires_at"), field: "access_token_expires_at")
+        self.refreshTokenExpiresAt = self.date(text("refresh_token_expires_at"), field: "refresh_token_expires_at")
+        if let cap = text("daily_cap") {
+            if let value = Int(cap) { self.dailyCap = value } else { self.problems.append(FieldProblem(field: "daily_cap", problem: "must be a whole number")) }
+        }
+        let cells: [(String, String?)] = [("open_id", self.openID), ("nickname", self.nickname), ("username", self.username), ("timezone", self.timezone)]
+            + self.scopes.enumerated().map { ("scopes[\($0.offset)]", Optional($0.element)) }
+            + self.labels.enumerated().map { ("labels[\($0.offset)]", Optional($0.element)) }
+        for (field, value) in cells where Self.looksLikeFormula(value) {
+            self.problems.append(FieldProblem(field: field, problem: "must not start with =, +, -, @, a tab or a carriage return (spreadsheet formula)"))
+        }
+    }
+
+    /// A `|`-separated cell as its items.
+    static func list(_ cell: String?) -> [String] {
+        (cell ?? "").split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Whether a spreadsheet would read `value` as a formula.
+    static func looksLikeFormula(_ value: String?) -> Bool {
+        guard let first = value?.unicodeScalars.first else { return false }
+        return ["=", "+", "-", "@", "\t", "\r"].contains(first)
+    }
+
+    /// An RFC 3339 date-time cell; a problem when it does not read.
+    mutating func date(_ cell: String?, field: String) -> Date? {
+        guard let cell else { return nil }
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: cell) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: cell) { return date }
+        self.problems.append(FieldProblem(field: field, problem: "must be a date-time such as 2026-12-01T09:00:00Z"))
+        return nil
+    }
+}
