@@ -71,6 +71,7 @@ import TikTok
             #expect(strict.body["imported"] as? Int == 0 && strict.body["rejected"] as? Int == 2)
             let rows = strict.body["rows"] as? [[String: Any]] ?? []
             #expect(rows.map { $0["status"] as? String } == ["skipped", "rejected", "rejected"])
+            try #require(rows.count == 3)
             let fields = (rows[1]["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
             #expect(Set(fields).isSuperset(of: ["timezone", "daily_cap"]) && fields.contains { $0.hasPrefix("labels") })
             #expect((rows[2]["errors"] as? [[String: Any]])?.first?["field"] as? String == "open_id")

@@ -82,7 +82,10 @@ public final class APIServer: Service, Sendable {
         router.middlewares.add(IdempotencyMiddleware(records: IdempotencyRepository(client: handlers.postgres), maxBody: configuration.maxBody))
         try handlers.registerHandlers(
             on: router, serverURL: URL(string: "/")!, configuration: Configuration(dateTranscoder: LenientDateTranscoder()),
-            middlewares: [EmptyBodyMiddleware()])
+            middlewares: [
+                EmptyBodyMiddleware(),
+                RequestSchemaMiddleware(validator: RequestSchemaValidator(document: StaticDocuments.openAPI), maxBody: configuration.maxBody),
+            ])
         let document = StaticDocuments.openAPI
         let page = StaticDocuments.docs
         router.get("/openapi.json") { _, _ in

@@ -69,6 +69,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return nil
     }
 
+    /// The items, for `.array`.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let value) = self { return value }
+        return nil
+    }
+
     /// The members, for `.object`.
     public var objectValue: [String: JSONValue]? {
         if case .object(let value) = self { return value }
