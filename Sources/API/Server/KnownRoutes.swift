@@ -20,9 +20,16 @@ struct KnownRoutes: Sendable {
     /// The methods `path` takes (empty for an unknown path).
     func methods(for path: String) -> [String] {
         let asked = Self.segments(path)
+        // Literal segments win over `{name}` ones: `/accounts/connect` is not `/accounts/{id}`.
+        var best = -1
         var methods: Set<String> = []
         for route in self.routes where route.segments.count == asked.count {
-            if zip(route.segments, asked).allSatisfy({ template, segment in template.hasPrefix("{") || template == segment }) {
+            guard zip(route.segments, asked).allSatisfy({ template, segment in template.hasPrefix("{") || template == segment }) else { continue }
+            let literals = route.segments.filter { !$0.hasPrefix("{") }.count
+            if literals > best {
+                best = literals
+                methods = Set(route.methods)
+            } else if literals == best {
                 methods.formUnion(route.methods)
             }
         }
