@@ -8,7 +8,7 @@ RELEASE_BIN := .build/release/reelay
 # The local servers' URLs, written by scripts/services.sh start.
 WITH_ENV := set -a; source .data/env; set +a;
 
-.PHONY: run test stop deps services build release migrate status check-imports bench-redis clean
+.PHONY: run test fuzz-api stop deps services build release migrate status check-imports bench-redis clean
 
 ## run: install, start Redis + PostgreSQL, build, migrate, start the sandbox TikTok, the API and a worker, then drive the demo through the API
 run: deps services build
@@ -22,6 +22,10 @@ run: deps services build
 test: deps services check-imports
 	@$(WITH_ENV) $(SWIFT) build --build-tests
 	@$(WITH_ENV) timeout 1800 scripts/run-tests.sh
+
+## fuzz-api: schemathesis over every API operation (a reelay api of its own; ST_MAX_EXAMPLES, ST_MAX_TIME to run longer)
+fuzz-api: deps services build
+	@scripts/schemathesis.sh
 
 ## stop: stop the worker, the sandbox, Redis and PostgreSQL that run/test started
 stop:
