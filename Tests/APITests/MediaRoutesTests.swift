@@ -15,11 +15,13 @@ import Testing
 @Suite struct MediaRoutesTests {
     static func sha256(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
 
-    static func upload(_ api: APIHarness, key: String, bytes: [UInt8], filename: String = "clip.mp4")
+    static func upload(_ api: APIHarness, key: String, bytes: [UInt8], filename: String = "clip.mp4", idempotencyKey: String? = nil)
         async throws -> (status: Int, body: [String: Any])
     {
-        let form = APIHarness.multipart(filename: filename, data: Data(bytes))
-        let reply = try await api.sendRaw(.POST, "/api/v1/media", key: key, body: form.body, contentType: form.contentType)
+        let form = APIHarness.multipart(filename: filename, data: Data(bytes), boundary: "b-\(UUID().uuidString)")
+        let reply = try await api.sendRaw(
+            .POST, "/api/v1/media", key: key, body: form.body, contentType: form.contentType,
+            headers: idempotencyKey.map { [("Idempotency-Key", $0)] } ?? [])
         return (reply.status, (try? JSONSerialization.jsonObject(with: reply.body)) as? [String: Any] ?? [:])
     }
 
@@ -147,6 +149,23 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: api.configuration.mediaRoot + "/" + freeRecord.path))
             #expect(try await api.send(.DELETE, "/api/v1/media/\(free)", key: editor).status == 404)
             #expect(try await api.send(.DELETE, "/api/v1/media/not-a-uuid", key: editor).status == 400)
+        }
+    }
+
+    @Test func anUploadWithAnIdempotencyKeyIsStoredOnceAndAnotherFileWithTheKeyIsRefused() async throws {
+        try await withAPI(configure: { $0.ffprobe = .disabled }) { api in
+            let editor = try await api.key(.editor)
+            let bytes = MediaFixture.mp4(mediaBytes: 5000)
+            let first = try await Self.upload(api, key: editor, bytes: bytes, idempotencyKey: "upload-1")
+            let again = try await Self.upload(api, key: editor, bytes: bytes, idempotencyKey: "upload-1")
+            #expect(first.status == 201 && again.status == 201)
+            #expect(again.body["id"] as? String == first.body["id"] as? String)
+            #expect(again.body["created_at"] as? String == first.body["created_at"] as? String)
+            let other = try await Self.upload(api, key: editor, bytes: MediaFixture.mp4(mediaBytes: 6000), idempotencyKey: "upload-1")
+            #expect(other.status == 409)
+            #expect(Self.errorCode(other.body) == "idempotency_key_reused")
+            #expect(try await Self.mediaRows(api) == 1)
+            #expect(MediaFixture.files(under: api.configuration.mediaRoot).filter { !$0.hasPrefix(".incoming") }.count == 1)
         }
     }
 

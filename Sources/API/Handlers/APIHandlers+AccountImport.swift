@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import JobQueue
 import Logging
 import OpenAPIRuntime
 import TikTok
@@ -18,7 +19,7 @@ extension APIHandlers {
         }
         guard (1...10_000).contains(incoming.count) else { throw APIError.validation([FieldProblem(field: "rows", problem: "must hold 1 to 10000 rows")]) }
         let partial = input.query.partial ?? false
-        let now = Date()
+        let now = try await self.clock.now()
         var rows: [AccountImportRow] = []
         var problems: [[FieldProblem]] = []
         var seen: Set<String> = []

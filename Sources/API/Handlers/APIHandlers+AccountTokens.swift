@@ -127,7 +127,7 @@ extension APIHandlers {
         } catch {
             throw Self.tiktokUnavailable(error)
         }
-        let now = Date()
+        let now = try await self.clock.now()
         let tokens = AccountTokens(
             accessTokenCiphertext: Data(try self.cipher.encrypt(grant.accessToken, context: context).utf8),
             accessTokenExpiresAt: now.addingTimeInterval(Double(grant.expiresIn)),

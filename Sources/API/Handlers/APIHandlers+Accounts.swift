@@ -4,6 +4,7 @@ import Logging
 import Postgres
 import Redis
 import Foundation
+import JobQueue
 import HTTPTypes
 import OpenAPIRuntime
 import TikTok
@@ -25,7 +26,7 @@ extension APIHandlers {
             throw APIError(.conflict, code: "tiktok_not_configured", message: "REELAY_TIKTOK_CLIENT_KEY is not set on this server")
         }
         let state = Self.randomState()
-        let now = Date()
+        let now = try await self.clock.now()
         let expiresAt = now.addingTimeInterval(Double(self.configuration.oauthStateLifetime.components.seconds))
         try await OAuthStateRepository(client: self.postgres).issue(
             stateHash: Self.stateHash(state), apiKeyID: caller.apiKeyID, labels: labels, expiresAt: expiresAt)
@@ -46,7 +47,7 @@ extension APIHandlers {
         guard let code = query.code, !code.isEmpty, code.count <= 2048 else {
             throw APIError.validation([FieldProblem(field: "code", problem: "is required")])
         }
-        guard let issued = try await OAuthStateRepository(client: self.postgres).consume(stateHash: Self.stateHash(state), now: Date()) else {
+        guard let issued = try await OAuthStateRepository(client: self.postgres).consume(stateHash: Self.stateHash(state), now: try await self.clock.now()) else {
             throw APIError(.badRequest, code: "invalid_state", message: "the state is unknown, already used or expired; start the connection again")
         }
         let grant: TokenGrant
@@ -56,7 +57,7 @@ extension APIHandlers {
             throw APIError(.badRequest, code: "oauth_exchange_failed", message: "TikTok refused the authorization code (\(error.code))")
         }
         let info = try? await self.tiktok.creatorInfo(accessToken: grant.accessToken)
-        let now = Date()
+        let now = try await self.clock.now()
         let context = Self.tokenContext(openID: grant.openID)
         let tokens = AccountTokens(
             accessTokenCiphertext: Data(try self.cipher.encrypt(grant.accessToken, context: context).utf8),

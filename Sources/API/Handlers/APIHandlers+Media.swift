@@ -4,6 +4,7 @@ import Foundation
 import JobQueue
 import Logging
 import HTTPTypes
+import Hummingbird
 import NIOCore
 import OpenAPIRuntime
 import TikTok
@@ -50,6 +51,13 @@ extension APIHandlers {
                 details: [FieldProblem(field: "file", problem: "is missing, repeated or beside other parts")])
         }
         guard let stored else { throw APIError.validation([FieldProblem(field: "file", problem: "is required")]) }
+        // An Idempotency-Key is judged here, on the file's SHA-256 and name (the multipart body's boundary differs
+        // between two sends of the same file, so the middleware cannot fingerprint it).
+        let claim = try await self.claimUpload(key: input.headers.idempotencyKey, stored: stored)
+        if let replayed = claim.replayed {
+            try? self.mediaStore.remove(stored.relativePath)
+            return .created(.init(body: .json(replayed)))
+        }
         let record = NewMedia(
             path: stored.relativePath, originalName: stored.originalName, contentType: stored.contentType, sizeBytes: stored.sizeBytes,
             sha256: Self.bytes(hex: stored.sha256), probe: Self.probe(stored.info))
@@ -58,7 +66,15 @@ extension APIHandlers {
             media = try await self.mediaRecords.insert(record)
         } catch {
             try? self.mediaStore.remove(stored.relativePath)
+            if let owner = claim.owner { try? await IdempotencyRepository(client: self.postgres).abandon(apiKeyID: owner.apiKeyID, key: owner.key) }
             throw error
+        }
+        if let owner = claim.owner {
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .iso8601
+            try await IdempotencyRepository(client: self.postgres).finish(
+                apiKeyID: owner.apiKeyID, key: owner.key, status: 201, contentType: "application/json; charset=utf-8",
+                body: try encoder.encode(Self.media(media)))
         }
         self.logger.info("media uploaded", metadata: ["media.id": "\(Self.text(media.id))", "media.size": "\(media.sizeBytes)"])
         return .created(.init(body: .json(Self.media(media))))
@@ -98,6 +114,41 @@ extension APIHandlers {
         }
         let body = HTTPBody(contents.map { ArraySlice($0.readableBytesView) }, length: .known(contents.size), iterationBehavior: .single)
         return .ok(.init(headers: .init(contentLength: contents.size, xContentSHA256: media.sha256Hex), body: .binary(body)))
+    }
+
+    /// The outcome of an upload's `Idempotency-Key`: nothing to do (no key), this request owns the key (`owner`), or
+    /// the first answer to give again (`replayed`).
+    struct UploadClaim {
+        var owner: (apiKeyID: UUID, key: String)?
+        var replayed: Components.Schemas.Media?
+    }
+
+    func claimUpload(key: String?, stored: StoredMedia) async throws -> UploadClaim {
+        guard let key, let caller = Caller.current else { return UploadClaim() }
+        guard IdempotencyMiddleware<BasicRequestContext>.isValidKey(key) else {
+            try? self.mediaStore.remove(stored.relativePath)
+            throw APIError.validation([FieldProblem(field: "Idempotency-Key", problem: "must be 1 to 255 printable ASCII characters")])
+        }
+        let fingerprint = Data(SHA256.hash(data: Data("POST /api/v1/media\n\(stored.sha256)\n\(stored.originalName)".utf8)))
+        let records = IdempotencyRepository(client: self.postgres)
+        switch try await records.begin(apiKeyID: caller.apiKeyID, key: key, requestHash: fingerprint, now: try await self.clock.now()) {
+        case .proceed:
+            return UploadClaim(owner: (caller.apiKeyID, key))
+        case .replay(_, _, let body):
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            guard let media = try? decoder.decode(Components.Schemas.Media.self, from: body) else {
+                try? self.mediaStore.remove(stored.relativePath)
+                throw APIError(.conflict, code: "idempotency_key_reused", message: "this Idempotency-Key's first answer was not an upload")
+            }
+            return UploadClaim(replayed: media)
+        case .mismatch:
+            try? self.mediaStore.remove(stored.relativePath)
+            throw APIError(.conflict, code: "idempotency_key_reused", message: "this Idempotency-Key was used with a different file")
+        case .inProgress:
+            try? self.mediaStore.remove(stored.relativePath)
+            throw APIError(.conflict, code: "idempotency_in_progress", message: "an upload with this Idempotency-Key is still running", headers: [.retryAfter: "1"])
+        }
     }
 
     var mediaRecords: MediaRepository { MediaRepository(client: self.postgres) }
