@@ -127,19 +127,24 @@ extension APIHandlers {
         } catch {
             throw Self.tiktokUnavailable(error)
         }
-        let now = try await self.clock.now()
-        let tokens = AccountTokens(
-            accessTokenCiphertext: Data(try self.cipher.encrypt(grant.accessToken, context: context).utf8),
-            accessTokenExpiresAt: now.addingTimeInterval(Double(grant.expiresIn)),
-            refreshTokenCiphertext: Data(try self.cipher.encrypt(grant.refreshToken, context: context).utf8),
-            refreshTokenExpiresAt: now.addingTimeInterval(Double(grant.refreshExpiresIn)),
-            keyID: self.cipher.keyring.currentKeyID)
+        let tokens = try self.sealed(grant, openID: account.openID, now: try await self.clock.now())
         // PostgreSQL first (the source of truth), then the workers' cache.
         try await self.accounts.storeTokens(id: account.id, tokens)
         try await TokenCache(redis: self.redis, cipher: self.cipher).put(
             account: Self.text(account.id), accessToken: grant.accessToken, openID: account.openID, expiresAt: tokens.accessTokenExpiresAt)
         self.logger.info("account tokens refreshed", metadata: ["account.id": "\(Self.text(account.id))"])
         return (try await self.accounts.get(id: account.id), grant.accessToken)
+    }
+
+    /// A token grant as stored: both tokens AES-GCM sealed with the account's context, expiries from `now`.
+    func sealed(_ grant: TokenGrant, openID: String, now: Date) throws -> AccountTokens {
+        let context = Self.tokenContext(openID: openID)
+        return AccountTokens(
+            accessTokenCiphertext: Data(try self.cipher.encrypt(grant.accessToken, context: context).utf8),
+            accessTokenExpiresAt: now.addingTimeInterval(Double(grant.expiresIn)),
+            refreshTokenCiphertext: Data(try self.cipher.encrypt(grant.refreshToken, context: context).utf8),
+            refreshTokenExpiresAt: now.addingTimeInterval(Double(grant.refreshExpiresIn)),
+            keyID: self.cipher.keyring.currentKeyID)
     }
 
     /// `502 tiktok_unavailable`: TikTok failed or could not be reached; nothing was changed.

@@ -58,13 +58,7 @@ extension APIHandlers {
         }
         let info = try? await self.tiktok.creatorInfo(accessToken: grant.accessToken)
         let now = try await self.clock.now()
-        let context = Self.tokenContext(openID: grant.openID)
-        let tokens = AccountTokens(
-            accessTokenCiphertext: Data(try self.cipher.encrypt(grant.accessToken, context: context).utf8),
-            accessTokenExpiresAt: now.addingTimeInterval(Double(grant.expiresIn)),
-            refreshTokenCiphertext: Data(try self.cipher.encrypt(grant.refreshToken, context: context).utf8),
-            refreshTokenExpiresAt: now.addingTimeInterval(Double(grant.refreshExpiresIn)),
-            keyID: self.cipher.keyring.currentKeyID)
+        let tokens = try self.sealed(grant, openID: grant.openID, now: now)
         let snapshot = info.map { Self.jsonObject(Self.creatorInfo($0)) } ?? [:]
         let connected = ConnectedAccount(
             openID: grant.openID, nickname: info?.nickname ?? "", username: info?.username, scopes: grant.scopes, tokens: tokens,

@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import HTTPTypes
 import JobQueue
+import Logging
 import OpenAPIRuntime
 import TikTok
 
@@ -76,9 +77,19 @@ extension APIHandlers {
         var starterConfiguration = CampaignStarter.Configuration()
         starterConfiguration.maxAttempts = self.configuration.maxAttempts
         starterConfiguration.queue = self.configuration.queue
+        let began = ContinuousClock.now
         let result = try await CampaignStarter(client: self.postgres, configuration: starterConfiguration)
             .start(id, now: now, actor: Caller.current.map { "api_key:" + $0.prefix })
-        try await self.enqueue(result.posts.filter { $0.status == .queued }, now: now)
+        let written = ContinuousClock.now
+        let due = result.posts.filter { $0.status == .queued }
+        try await self.enqueue(due, now: now)
+        self.logger.info(
+            "campaign started",
+            metadata: [
+                "campaign.id": "\(Self.text(id))", "campaign.posts": "\(result.posts.count)", "campaign.enqueued": "\(due.count)",
+                "transaction.ms": "\((written - began).components.seconds * 1000 + (written - began).components.attoseconds / 1_000_000_000_000_000)",
+                "enqueue.ms": "\((ContinuousClock.now - written).components.seconds * 1000 + (ContinuousClock.now - written).components.attoseconds / 1_000_000_000_000_000)",
+            ])
         return .accepted(.init(body: .json(try Self.campaign(result.campaign))))
     }
 
@@ -113,12 +124,31 @@ extension APIHandlers {
 
     /// One bulk enqueue of planned posts (job id = post id, so a second enqueue of the same post is a no-op). Each job
     /// carries a signed URL of its file and the file's SHA-256, so a worker without the media volume can fetch it; the
-    /// URL stays valid `mediaURLLifetime` past the post's run time.
+    /// URL stays valid `mediaURLLifetime` past the post's run time. Chunks of 1,000 are built and sent with up to three
+    /// in flight, so encoding the next overlaps Redis running the last.
     func enqueue(_ posts: [PlannedPost], now: Date) async throws {
         guard !posts.isEmpty else { return }
-        let digests = try await self.mediaRecords.sha256s(ids: Array(Set(posts.map(\.mediaID))))
+        // Hex once per media, not once per post (10k posts may share a handful of files).
+        let digests = try await self.mediaRecords.sha256s(ids: Array(Set(posts.map(\.mediaID)))).mapValues(Self.hex)
+        let broker = RedisJobBroker(client: self.redis)
+        let chunks = stride(from: 0, to: posts.count, by: 1000).map { posts[$0..<min($0 + 1000, posts.count)] }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, chunk) in chunks.enumerated() {
+                if index >= 3 { try await group.next() }
+                group.addTask {
+                    let requests = try self.jobRequests(chunk, digests: digests, now: now)
+                    _ = try await broker.enqueue(requests, queue: self.configuration.queue, now: now)
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// The publish jobs of `posts`; one signature per file and run time (a campaign's posts share most of them).
+    func jobRequests(_ posts: ArraySlice<PlannedPost>, digests: [UUID: String], now: Date) throws -> [JobRequest] {
         let signer = self.mediaURLSigner
         let lifetime = Double(self.configuration.mediaURLLifetime.components.seconds)
+        var urls: [String: String] = [:]
         var requests: [JobRequest] = []
         requests.reserveCapacity(posts.count)
         for post in posts {
@@ -130,18 +160,30 @@ extension APIHandlers {
             info.brandOrganicToggle = post.postSettings.brandOrganicToggle
             info.isAIGC = post.postSettings.isAIGC
             info.videoCoverTimestampMs = post.postSettings.videoCoverTimestampMs.map { Int32(clamping: $0) }
+            let expires = max(post.runAt, now).addingTimeInterval(lifetime)
+            let urlKey = "\(post.mediaID) \(Int(expires.timeIntervalSince1970))"
+            let url = urls[urlKey] ?? signer.url(base: self.configuration.publicURL, mediaID: post.mediaID, expires: expires)
+            urls[urlKey] = url
             let job = PublishVideo(
                 accountID: Self.text(post.accountID), mediaPath: post.mediaPath, videoSize: post.sizeBytes, contentType: post.contentType,
                 durationSeconds: post.durationSeconds.map { Int($0.rounded(.up)) }, mode: post.mode == .inbox ? .inbox : .direct,
-                postInfo: post.mode == .inbox ? nil : info, dailyCap: post.dailyCap, timeZone: post.timeZone,
-                mediaURL: signer.url(base: self.configuration.publicURL, mediaID: post.mediaID, expires: max(post.runAt, now).addingTimeInterval(lifetime)),
-                mediaSHA256: digests[post.mediaID].map { $0.map { String(format: "%02x", $0) }.joined() })
+                postInfo: post.mode == .inbox ? nil : info, dailyCap: post.dailyCap, timeZone: post.timeZone, mediaURL: url,
+                mediaSHA256: digests[post.mediaID])
             requests.append(try JobRequest(job, options: EnqueueOptions(id: JobID(post.id), runAt: post.runAt > now ? post.runAt : nil, maxAttempts: post.maxAttempts)))
         }
-        let broker = RedisJobBroker(client: self.redis)
-        for chunk in stride(from: 0, to: requests.count, by: 1000) {
-            _ = try await broker.enqueue(Array(requests[chunk..<min(chunk + 1000, requests.count)]), queue: self.configuration.queue, now: now)
+        return requests
+    }
+
+    /// Lowercase hex of `bytes`.
+    static func hex(_ bytes: Data) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
         }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// A value of a generated type as the Domain type of the same JSON shape (a 422 naming `field` when it does not fit).

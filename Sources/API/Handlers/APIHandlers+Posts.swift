@@ -135,10 +135,20 @@ extension APIHandlers {
             id: Self.text(post.id), campaignId: post.campaignID.map(Self.text), accountId: Self.text(post.accountID), mediaId: Self.text(post.mediaID),
             queue: post.queue, status: Components.Schemas.PostStatus(rawValue: post.status.rawValue) ?? .pending,
             mode: Components.Schemas.PublishMode(rawValue: post.mode.rawValue) ?? .directPost, runAt: post.runAt, caption: post.caption,
-            postSettings: Self.convert(post.postSettings, to: Components.Schemas.PostSettings.self), attempts: post.attempts,
+            postSettings: Self.postSettings(post.postSettings), attempts: post.attempts,
             maxAttempts: post.maxAttempts, publishId: post.publishID, tiktokPostIds: post.tiktokPostIDs, errorCode: post.errorCode,
             errorMessage: post.errorMessage, createdAt: post.createdAt, updatedAt: post.updatedAt, startedAt: post.startedAt,
             finishedAt: post.finishedAt, events: events.map { $0.map(Self.postEvent) })
+    }
+
+    /// The stored settings as the answer's type, field by field (a list of posts maps many; no JSON round trip).
+    static func postSettings(_ stored: [String: JSONValue]) -> Components.Schemas.PostSettings? {
+        guard let privacy = stored["privacy_level"]?.stringValue.flatMap(Components.Schemas.PrivacyLevel.init(rawValue:)) else { return nil }
+        return Components.Schemas.PostSettings(
+            privacyLevel: privacy, disableComment: stored["disable_comment"]?.boolValue, disableDuet: stored["disable_duet"]?.boolValue,
+            disableStitch: stored["disable_stitch"]?.boolValue, brandContentToggle: stored["brand_content_toggle"]?.boolValue,
+            brandOrganicToggle: stored["brand_organic_toggle"]?.boolValue, isAigc: stored["is_aigc"]?.boolValue,
+            videoCoverTimestampMs: stored["video_cover_timestamp_ms"]?.intValue)
     }
 
     static func postEvent(_ event: PostEvent) -> Components.Schemas.PostEvent {

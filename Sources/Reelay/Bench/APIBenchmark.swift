@@ -122,7 +122,7 @@ struct APIBenchmark {
     private func startAPI(port: Int, databaseURL: String, redisURL: String, queue: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = ["api", "--log-level", "warning"]
+        process.arguments = ["api", "--log-level", ProcessInfo.processInfo.environment["REELAY_BENCH_API_LOG_LEVEL"] ?? "warning"]
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("REELAY_") }
         environment["REELAY_DATABASE_URL"] = databaseURL
         environment["REELAY_REDIS_URL"] = redisURL
