@@ -1,6 +1,7 @@
 import Crypto
 import Domain
 import Foundation
+import JobQueue
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -15,6 +16,8 @@ import Synchronization
 /// which fingerprints the file's SHA-256 instead of the (boundary-dependent) body.
 struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     let records: IdempotencyRepository
+    /// Redis's clock: a key's 24 hours are judged on one clock for every API host.
+    let clock: RedisClock
     /// The largest body fingerprinted here (JSON and CSV bodies); larger ones are refused by the body limit first.
     let maxBody: Int
 
@@ -32,7 +35,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         var request = request
         let body = try await request.collectBody(upTo: self.maxBody)
         let fingerprint = Self.fingerprint(method: request.method.rawValue, path: request.uri.description, body: body)
-        switch try await self.records.begin(apiKeyID: caller.apiKeyID, key: key, requestHash: fingerprint, now: Date()) {
+        switch try await self.records.begin(apiKeyID: caller.apiKeyID, key: key, requestHash: fingerprint, now: try await self.clock.now()) {
         case .proceed:
             break
         case .replay(let status, let contentType, let stored):

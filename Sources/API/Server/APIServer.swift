@@ -79,7 +79,7 @@ public final class APIServer: Service, Sendable {
         router.middlewares.add(
             RateLimitMiddleware(
                 limiter: RateLimiter(client: handlers.redis), clock: handlers.clock, limit: configuration.requestsPerMinute, window: .seconds(60)))
-        router.middlewares.add(IdempotencyMiddleware(records: IdempotencyRepository(client: handlers.postgres), maxBody: configuration.maxBody))
+        router.middlewares.add(IdempotencyMiddleware(records: IdempotencyRepository(client: handlers.postgres), clock: handlers.clock, maxBody: configuration.maxBody))
         try handlers.registerHandlers(
             on: router, serverURL: URL(string: "/")!, configuration: Configuration(dateTranscoder: LenientDateTranscoder()),
             middlewares: [
