@@ -13,7 +13,7 @@ enum PostRows {
             return Post(
                 id: try row.decode("id"), campaignID: try row.decode("campaign_id"), accountID: try row.decode("account_id"),
                 mediaID: try row.decode("media_id"), queue: try row.decode("queue"), status: status, mode: mode, runAt: try row.decode("run_at"),
-                caption: try row.decode("caption"), postSettings: try row.decodeJSON("post_settings"),
+                caption: try row.decode("caption"), postSettings: try row.decodeJSONObject("post_settings"),
                 consent: try consent.map { json throws(PostgresError) in try json.decode(as: [String: JSONValue].self) },
                 attempts: try row.decode("attempts"), maxAttempts: try row.decode("max_attempts"), publishID: try row.decode("publish_id"),
                 tiktokPostIDs: try row.decode("tiktok_post_ids"), errorCode: try row.decode("error_code"),
@@ -34,7 +34,7 @@ enum PostRows {
                 id: try row.decode("id"), postID: try row.decode("post_id"), event: try row.decode("event"),
                 fromStatus: try row.decode("from_status", as: String?.self).flatMap(PostStatus.init(rawValue:)),
                 toStatus: try row.decode("to_status", as: String?.self).flatMap(PostStatus.init(rawValue:)),
-                attempt: try row.decode("attempt"), detail: try row.decodeJSON("detail"), actor: try row.decode("actor"),
+                attempt: try row.decode("attempt"), detail: try row.decodeJSONObject("detail"), actor: try row.decode("actor"),
                 streamID: try row.decode("stream_id"), occurredAt: try row.decode("occurred_at"))
         } catch {
             throw DomainError(.database, "a post_events row did not decode", underlying: error)
