@@ -56,9 +56,3 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var description: String { "APIError(\(self.status.code) \(self.code))" }
 }
 
-extension APIError {
-    /// `501 not_implemented`: the route is described but this version does not serve it yet.
-    static func notImplemented(_ operation: String) -> APIError {
-        APIError(.notImplemented, code: "not_implemented", message: "\(operation) is not available in this version yet")
-    }
-}
