@@ -115,11 +115,23 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Layer 5: what the API and the scheduler share to hand posts to workers: publish jobs from post rows, the
+        // outbox push, signed media URLs, token refresh.
+        .target(
+            name: "Publishing",
+            dependencies: [
+                "Domain", "JobQueue", "Redis", "Postgres", "TikTok",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // Layer 5: the HTTP API (routes and types generated from Sources/API/OpenAPI/openapi.yaml).
         .target(
             name: "API",
             dependencies: [
-                "Domain", "JobQueue", "Redis", "Postgres", "TikTok",
+                "Domain", "JobQueue", "Redis", "Postgres", "TikTok", "Publishing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -217,7 +229,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Domain", "JobQueue", "Redis", "Postgres", "TikTok", "TikTokSandbox", "TestSupport",
+                "API", "Domain", "JobQueue", "Publishing", "Redis", "Postgres", "TikTok", "TikTokSandbox", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

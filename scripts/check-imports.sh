@@ -15,9 +15,10 @@ declare -A allowed=(
     [Domain]="JobQueue Postgres Logging Metrics Crypto"
     [TikTok]="JobQueue Redis AsyncHTTPClient Crypto Logging Metrics NIOCore NIOHTTP1 NIOFoundationCompat ServiceLifecycle"
     [Recorder]="Domain JobQueue Redis Postgres Logging Metrics ServiceLifecycle"
-    [API]="Domain JobQueue Redis Postgres TikTok Hummingbird HummingbirdCore HTTPTypes OpenAPIRuntime OpenAPIHummingbird Logging Metrics ServiceLifecycle NIOCore Crypto SwiftCSV"
+    [Publishing]="Domain JobQueue Redis Postgres TikTok Crypto Logging"
+    [API]="Domain JobQueue Redis Postgres TikTok Publishing Hummingbird HummingbirdCore HTTPTypes OpenAPIRuntime OpenAPIHummingbird Logging Metrics ServiceLifecycle NIOCore Crypto SwiftCSV"
     [Worker]="JobQueue TikTok Logging Metrics ServiceLifecycle"
-    [Scheduler]="Domain JobQueue Logging Metrics ServiceLifecycle"
+    [Scheduler]="Domain JobQueue Redis Postgres TikTok Publishing Logging Metrics CoreMetrics ServiceLifecycle"
     [TikTokSandbox]="Hummingbird HummingbirdCore HTTPTypes AsyncHTTPClient Logging ServiceLifecycle NIOCore NIOHTTP1 NIOFoundationCompat Crypto"
     [Reelay]="*"
 )

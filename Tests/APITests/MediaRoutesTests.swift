@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import NIOHTTP1
 import Postgres
+import Publishing
 import TikTok
 import TestSupport
 import Testing

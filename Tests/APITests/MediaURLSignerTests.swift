@@ -1,4 +1,4 @@
-import API
+@testable import Publishing
 import Crypto
 import Foundation
 import Testing

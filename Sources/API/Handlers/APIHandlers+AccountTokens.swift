@@ -4,7 +4,7 @@ import HTTPTypes
 import JobQueue
 import Logging
 import OpenAPIRuntime
-import Redis
+import Publishing
 import TikTok
 
 /// `POST /accounts/{id}/check` and `/refresh`: the stored tokens in use. A refresh is single-flight per account across
@@ -55,96 +55,37 @@ extension APIHandlers {
         return .ok(.init(body: .json(Self.account(account))))
     }
 
+    var tokenRefresher: TokenRefresher {
+        TokenRefresher(postgres: self.postgres, redis: self.redis, tiktok: self.tiktok, cipher: self.cipher, clock: self.clock, logger: self.logger)
+    }
+
     /// The account's access token, decrypted from PostgreSQL (409 when there is none or it does not decrypt).
     func storedAccessToken(of account: Account) async throws -> String {
-        guard let stored = try await self.accounts.tokens(id: account.id) else {
-            throw APIError(.conflict, code: "no_tokens", message: "the account has no stored tokens; connect it again")
-        }
         do {
-            return try self.cipher.decrypt(String(decoding: stored.accessTokenCiphertext, as: UTF8.self), context: Self.tokenContext(openID: account.openID))
-        } catch {
-            throw APIError(.conflict, code: "token_unreadable", message: "the stored token does not decrypt with the configured keys (\(error.code))")
+            return try await self.tokenRefresher.storedAccessToken(of: account)
+        } catch let error as TokenRefreshError {
+            throw Self.apiError(error)
         }
     }
 
-    /// Refreshes the account's tokens once, whoever else asks at the same time: a second caller waits for the first
-    /// one's outcome and reads it from PostgreSQL.
+    /// Refreshes the account's tokens once, whoever else asks at the same time (``TokenRefresher``): a second caller
+    /// waits for the first one's outcome and reads it from PostgreSQL.
     func refreshTokens(of id: UUID) async throws -> (Account, String) {
-        let account = try await self.accounts.get(id: id)
-        guard account.status != .disabled else {
-            throw APIError(.conflict, code: "account_disabled", message: "the account is disabled; enable it first")
-        }
-        let lockKey = "reelay:lock:refresh:{\(Self.text(id))}"
-        let owner = UUID().uuidString
-        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
-        while try await self.redis.send(["SET", lockKey, owner, "PX", "60000", "NX"]) == .null {
-            guard ContinuousClock.now < deadline else {
-                throw APIError(.conflict, code: "refresh_in_progress", message: "another refresh of this account is still running; try again shortly")
-            }
-            try await Task.sleep(for: .milliseconds(100))
-            // The other refresh finished: its result is in PostgreSQL.
-            if try await self.redis.send(["EXISTS", lockKey]) == .integer(0) {
-                let refreshed = try await self.accounts.get(id: id)
-                if refreshed.status == .needsReauth {
-                    throw APIError(.conflict, code: "needs_reauth", message: refreshed.statusReason ?? "the account must be connected again")
-                }
-                return (refreshed, try await self.storedAccessToken(of: refreshed))
-            }
-        }
         do {
-            let result = try await self.refreshHoldingLock(account)
-            _ = try? await self.redis.send(["EVAL", Self.releaseLockScript, "1", lockKey, owner])
-            return result
-        } catch {
-            _ = try? await self.redis.send(["EVAL", Self.releaseLockScript, "1", lockKey, owner])
-            throw error
+            return try await self.tokenRefresher.refresh(id)
+        } catch let error as TokenRefreshError {
+            throw Self.apiError(error)
         }
-    }
-
-    /// KEYS[1] the lock, ARGV[1] its owner; deletes the lock only when this caller still owns it. Reply: 1 or 0.
-    static let releaseLockScript = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
-
-    private func refreshHoldingLock(_ account: Account) async throws -> (Account, String) {
-        guard let stored = try await self.accounts.tokens(id: account.id), let ciphertext = stored.refreshTokenCiphertext else {
-            throw APIError(.conflict, code: "no_tokens", message: "the account has no refresh token; connect it again")
-        }
-        let context = Self.tokenContext(openID: account.openID)
-        let refreshToken: String
-        do {
-            refreshToken = try self.cipher.decrypt(String(decoding: ciphertext, as: UTF8.self), context: context)
-        } catch {
-            throw APIError(.conflict, code: "token_unreadable", message: "the stored token does not decrypt with the configured keys (\(error.code))")
-        }
-        let grant: TokenGrant
-        do {
-            grant = try await self.tiktok.refresh(refreshToken: refreshToken)
-        } catch where [.invalidGrant, .accessDenied, .invalidRequest, .invalidScope, .accessTokenInvalid].contains(error.code) {
-            let reason = "TikTok refused the refresh token (\(error.code)); connect the account again"
-            _ = try await self.accounts.setStatus(id: account.id, .needsReauth, reason: reason)
-            try? await TokenCache(redis: self.redis, cipher: self.cipher).remove(account: Self.text(account.id))
-            self.logger.notice("account needs reauthorization", metadata: ["account.id": "\(Self.text(account.id))", "tiktok.error": "\(error.code)"])
-            throw APIError(.conflict, code: "needs_reauth", message: reason)
-        } catch {
-            throw Self.tiktokUnavailable(error)
-        }
-        let tokens = try self.sealed(grant, openID: account.openID, now: try await self.clock.now())
-        // PostgreSQL first (the source of truth), then the workers' cache.
-        try await self.accounts.storeTokens(id: account.id, tokens)
-        try await TokenCache(redis: self.redis, cipher: self.cipher).put(
-            account: Self.text(account.id), accessToken: grant.accessToken, openID: account.openID, expiresAt: tokens.accessTokenExpiresAt)
-        self.logger.info("account tokens refreshed", metadata: ["account.id": "\(Self.text(account.id))"])
-        return (try await self.accounts.get(id: account.id), grant.accessToken)
     }
 
     /// A token grant as stored: both tokens AES-GCM sealed with the account's context, expiries from `now`.
     func sealed(_ grant: TokenGrant, openID: String, now: Date) throws -> AccountTokens {
-        let context = Self.tokenContext(openID: openID)
-        return AccountTokens(
-            accessTokenCiphertext: Data(try self.cipher.encrypt(grant.accessToken, context: context).utf8),
-            accessTokenExpiresAt: now.addingTimeInterval(Double(grant.expiresIn)),
-            refreshTokenCiphertext: Data(try self.cipher.encrypt(grant.refreshToken, context: context).utf8),
-            refreshTokenExpiresAt: now.addingTimeInterval(Double(grant.refreshExpiresIn)),
-            keyID: self.cipher.keyring.currentKeyID)
+        try self.tokenRefresher.sealed(grant, openID: openID, now: now)
+    }
+
+    /// A refresh refusal as the API's answer: 502 when TikTok failed, 409 otherwise, with the refresher's code.
+    static func apiError(_ error: TokenRefreshError) -> APIError {
+        APIError(error.code == .tiktokUnavailable ? .badGateway : .conflict, code: error.code.rawValue, message: error.message)
     }
 
     /// `502 tiktok_unavailable`: TikTok failed or could not be reached; nothing was changed.

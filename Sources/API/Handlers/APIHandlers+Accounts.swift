@@ -7,6 +7,7 @@ import Foundation
 import JobQueue
 import HTTPTypes
 import OpenAPIRuntime
+import Publishing
 import TikTok
 
 /// The Accounts and OAuth routes.
@@ -96,7 +97,7 @@ extension APIHandlers {
 
     /// The authenticated context of an account's stored tokens: its `open_id`, so a ciphertext copied to another
     /// account's row does not decrypt.
-    static func tokenContext(openID: String) -> String { "reelay:account:" + openID }
+    static func tokenContext(openID: String) -> String { TokenRefresher.tokenContext(openID: openID) }
 
     /// 32 random bytes, base64url.
     static func randomState() -> String {

@@ -4,7 +4,7 @@ import HTTPTypes
 import JobQueue
 import Logging
 import OpenAPIRuntime
-import TikTok
+import Publishing
 
 /// The Campaigns routes. Start is Domain's one transaction that writes every post row as `queued` (the outbox), then
 /// one bulk enqueue of the due posts; a post whose enqueue is lost (crash, Redis down) stays `queued` in PostgreSQL
@@ -122,68 +122,18 @@ extension APIHandlers {
 
     var campaigns: CampaignRepository { CampaignRepository(client: self.postgres) }
 
-    /// One bulk enqueue of planned posts (job id = post id, so a second enqueue of the same post is a no-op). Each job
-    /// carries a signed URL of its file and the file's SHA-256, so a worker without the media volume can fetch it; the
-    /// URL stays valid `mediaURLLifetime` past the post's run time. Chunks of 1,000 are built and sent with up to three
-    /// in flight, so encoding the next overlaps Redis running the last.
+    /// One bulk enqueue of planned posts (``PostEnqueuer``: job id = post id, so a second enqueue of the same post is a
+    /// no-op; each job carries a signed URL of its file and the file's SHA-256).
     func enqueue(_ posts: [PlannedPost], now: Date) async throws {
-        guard !posts.isEmpty else { return }
-        // Hex once per media, not once per post (10k posts may share a handful of files).
-        let digests = try await self.mediaRecords.sha256s(ids: Array(Set(posts.map(\.mediaID)))).mapValues(Self.hex)
-        let broker = RedisJobBroker(client: self.redis)
-        let chunks = stride(from: 0, to: posts.count, by: 1000).map { posts[$0..<min($0 + 1000, posts.count)] }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (index, chunk) in chunks.enumerated() {
-                if index >= 3 { try await group.next() }
-                group.addTask {
-                    let requests = try self.jobRequests(chunk, digests: digests, now: now)
-                    _ = try await broker.enqueue(requests, queue: self.configuration.queue, now: now)
-                }
-            }
-            try await group.waitForAll()
-        }
+        try await self.enqueuer.enqueue(posts, now: now)
     }
 
-    /// The publish jobs of `posts`; one signature per file and run time (a campaign's posts share most of them).
-    func jobRequests(_ posts: ArraySlice<PlannedPost>, digests: [UUID: String], now: Date) throws -> [JobRequest] {
-        let signer = self.mediaURLSigner
-        let lifetime = Double(self.configuration.mediaURLLifetime.components.seconds)
-        var urls: [String: String] = [:]
-        var requests: [JobRequest] = []
-        requests.reserveCapacity(posts.count)
-        for post in posts {
-            var info = PostInfo(privacyLevel: TikTok.PrivacyLevel(rawValue: post.postSettings.privacyLevel.rawValue), title: post.caption.isEmpty ? nil : post.caption)
-            info.disableComment = post.postSettings.disableComment
-            info.disableDuet = post.postSettings.disableDuet
-            info.disableStitch = post.postSettings.disableStitch
-            info.brandContentToggle = post.postSettings.brandContentToggle
-            info.brandOrganicToggle = post.postSettings.brandOrganicToggle
-            info.isAIGC = post.postSettings.isAIGC
-            info.videoCoverTimestampMs = post.postSettings.videoCoverTimestampMs.map { Int32(clamping: $0) }
-            let expires = max(post.runAt, now).addingTimeInterval(lifetime)
-            let urlKey = "\(post.mediaID) \(Int(expires.timeIntervalSince1970))"
-            let url = urls[urlKey] ?? signer.url(base: self.configuration.publicURL, mediaID: post.mediaID, expires: expires)
-            urls[urlKey] = url
-            let job = PublishVideo(
-                accountID: Self.text(post.accountID), mediaPath: post.mediaPath, videoSize: post.sizeBytes, contentType: post.contentType,
-                durationSeconds: post.durationSeconds.map { Int($0.rounded(.up)) }, mode: post.mode == .inbox ? .inbox : .direct,
-                postInfo: post.mode == .inbox ? nil : info, dailyCap: post.dailyCap, timeZone: post.timeZone, mediaURL: url,
-                mediaSHA256: digests[post.mediaID])
-            requests.append(try JobRequest(job, options: EnqueueOptions(id: JobID(post.id), runAt: post.runAt > now ? post.runAt : nil, maxAttempts: post.maxAttempts)))
-        }
-        return requests
-    }
-
-    /// Lowercase hex of `bytes`.
-    static func hex(_ bytes: Data) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text = [UInt8]()
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+    /// Builds and pushes publish jobs, the same way as the scheduler.
+    var enqueuer: PostEnqueuer {
+        PostEnqueuer(
+            postgres: self.postgres, redis: self.redis,
+            factory: PostJobFactory(signer: self.mediaURLSigner, publicURL: self.configuration.publicURL, mediaURLLifetime: self.configuration.mediaURLLifetime),
+            logger: self.logger)
     }
 
     /// A value of a generated type as the Domain type of the same JSON shape (a 422 naming `field` when it does not fit).

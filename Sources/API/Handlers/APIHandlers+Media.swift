@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import OpenAPIRuntime
+import Publishing
 import TikTok
 
 /// The Media routes: streamed uploads into the media root, the records, and signed downloads for workers on other
@@ -156,16 +157,12 @@ extension APIHandlers {
     var mediaStore: MediaStore { MediaStore(root: self.configuration.mediaRoot, maxBytes: self.configuration.maxUpload, probe: MediaProbe(ffprobe: self.configuration.ffprobe)) }
 
     /// Signs new media URLs with a key derived from the current encryption key.
-    var mediaURLSigner: MediaURLSigner {
-        MediaURLSigner(secret: self.cipher.keyring.derivedKey(purpose: Self.mediaURLPurpose, keyID: self.cipher.keyring.currentKeyID) ?? SymmetricKey(size: .bits256))
-    }
+    var mediaURLSigner: MediaURLSigner { MediaURLSigner.current(self.cipher.keyring) }
 
     /// Checks URLs signed with any key of the ring, so a key rotation does not break URLs already in queued jobs.
-    var mediaURLVerifiers: [MediaURLSigner] {
-        self.cipher.keyring.keyIDs.compactMap { self.cipher.keyring.derivedKey(purpose: Self.mediaURLPurpose, keyID: $0) }.map { MediaURLSigner(secret: $0) }
-    }
+    var mediaURLVerifiers: [MediaURLSigner] { MediaURLSigner.verifiers(self.cipher.keyring) }
 
-    static let mediaURLPurpose = "reelay media-url v1"
+    static let mediaURLPurpose = MediaURLSigner.purpose
 
     /// A media error as the API's answer: 413 for too large, 404 for a missing file, 422 for what TikTok would refuse,
     /// 400 for a broken upload, 500 for the disk.

@@ -2,6 +2,7 @@ import Domain
 import Foundation
 import JobQueue
 import Logging
+import Publishing
 
 /// The Redis side of the post routes. PostgreSQL is written first (the post row is the outbox); the queue is changed
 /// after the commit. A queue change that fails then is logged, not answered as an error: the post is `queued` in
@@ -17,15 +18,7 @@ extension APIHandlers {
     /// Enqueues the `queued` posts among `ids` through the campaigns' bulk enqueue (job id = post id, so a post Redis
     /// already holds is left alone): due ones go to the ready list, later ones to the scheduled set at their run time.
     func enqueuePosts(_ ids: [UUID], now: Date) async throws {
-        var planned: [PlannedPost] = []
-        for row in try await self.posts.publishRows(ids) where row.status == .queued {
-            guard let post = Self.planned(row) else {
-                self.logger.error("a queued post has unreadable post settings; not enqueued", metadata: ["job.id": "\(Self.text(row.postID))"])
-                continue
-            }
-            planned.append(post)
-        }
-        try await self.enqueue(planned, now: now)
+        try await self.enqueuer.enqueue(ids: ids, now: now)
     }
 
     /// Puts posts that PostgreSQL just set back to `queued` into the queue again: a dead job goes back to ready with its
@@ -58,24 +51,5 @@ extension APIHandlers {
         } catch {
             self.logger.warning("posts queued in PostgreSQL but not pushed to Redis; the outbox sweep will push them", metadata: ["count": "\(ids.count)"])
         }
-    }
-
-    /// A publish row as the campaigns' planned post (what ``enqueue(_:now:)`` takes); `nil` when a direct post's
-    /// settings do not read (validation keeps them readable).
-    static func planned(_ row: PublishRow) -> PlannedPost? {
-        let mode: Campaign.Mode = row.mode == .inbox ? .inbox : .directPost
-        let decoded = Self.decode(row.postSettings, as: PostSettings.self)
-        guard let settings = decoded ?? (mode == .inbox ? PostSettings(privacyLevel: .selfOnly) : nil) else { return nil }
-        return PlannedPost(
-            id: row.postID, index: 0, accountID: row.accountID, mediaID: row.mediaID, mediaPath: row.mediaPath, sizeBytes: row.mediaSizeBytes,
-            contentType: row.contentType, durationSeconds: row.durationSeconds, mode: mode, postSettings: settings, caption: row.caption,
-            runAt: row.runAt, status: row.status, maxAttempts: row.maxAttempts, queue: row.queue, dailyCap: row.dailyCap, timeZone: row.timezone,
-            idempotencyKey: "")
-    }
-
-    /// A stored JSON object as a Decodable type, `nil` when it does not fit.
-    static func decode<Target: Decodable>(_ object: [String: JSONValue], as type: Target.Type) -> Target? {
-        guard let data = try? JSONEncoder().encode(object) else { return nil }
-        return try? JSONDecoder().decode(Target.self, from: data)
     }
 }

@@ -1,5 +1,6 @@
 public import Crypto
 public import Foundation
+public import TikTok
 
 /// Signs and checks the expiring download URLs workers without a shared volume fetch media from:
 /// `GET <base>/media-files/<id>?expires=<unix seconds>&signature=<hex>`, where the signature is HMAC-SHA256 over
@@ -46,6 +47,19 @@ public struct MediaURLSigner: Sendable {
         var trimmed = base
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         return "\(trimmed)/media-files/\(mediaID.uuidString.lowercased())?expires=\(signed.expires)&signature=\(signed.signature)"
+    }
+
+    /// The HKDF purpose the signing keys are derived with from the encryption keyring.
+    public static let purpose = "reelay media-url v1"
+
+    /// Signs with a key derived from the keyring's current key (every API and scheduler process derives the same).
+    public static func current(_ keyring: EncryptionKeyring) -> MediaURLSigner {
+        MediaURLSigner(secret: keyring.derivedKey(purpose: Self.purpose, keyID: keyring.currentKeyID) ?? SymmetricKey(size: .bits256))
+    }
+
+    /// One verifier per key of the ring, so a key rotation does not break URLs already in queued jobs.
+    public static func verifiers(_ keyring: EncryptionKeyring) -> [MediaURLSigner] {
+        keyring.keyIDs.compactMap { keyring.derivedKey(purpose: Self.purpose, keyID: $0) }.map { MediaURLSigner(secret: $0) }
     }
 
     static func message(mediaID: UUID, expires: Int) -> Data {
