@@ -127,6 +127,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Layer 6: the scheduler (leader election, timed posts, outbox reconciler, token refresh, queue maintenance).
+        .target(
+            name: "Scheduler",
+            dependencies: [
+                "Domain", "JobQueue", "Redis", "Postgres", "Publishing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
         // Layer 5: the HTTP API (routes and types generated from Sources/API/OpenAPI/openapi.yaml).
         .target(
             name: "API",
@@ -167,7 +179,7 @@ let package = Package(
         .executableTarget(
             name: "Reelay",
             dependencies: [
-                "Redis", "Postgres", "Domain", "JobQueue", "TikTok", "TikTokSandbox", "Recorder", "API",
+                "Redis", "Postgres", "Domain", "JobQueue", "TikTok", "TikTokSandbox", "Recorder", "API", "Publishing", "Scheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -6792,7 +6792,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
             }
         )
     }
-    /// Retry a failed or cancelled post (409 otherwise).
+    /// Retry a failed, cancelled or missed post (409 otherwise).
     ///
     /// - Remark: HTTP `POST /api/v1/posts/{id}/retry`.
     /// - Remark: Generated from `#/paths//api/v1/posts/{id}/retry/post(retryPost)`.

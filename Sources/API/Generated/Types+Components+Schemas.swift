@@ -2163,6 +2163,8 @@ extension Components {
             internal var failed: Swift.Int
             /// - Remark: Generated from `#/components/schemas/PostStatusCounts/cancelled`.
             internal var cancelled: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/PostStatusCounts/missed`.
+            internal var missed: Swift.Int
             /// Creates a new `PostStatusCounts`.
             ///
             /// - Parameters:
@@ -2175,6 +2177,7 @@ extension Components {
             ///   - completed:
             ///   - failed:
             ///   - cancelled:
+            ///   - missed:
             internal init(
                 pending: Swift.Int,
                 scheduled: Swift.Int,
@@ -2184,7 +2187,8 @@ extension Components {
                 unconfirmed: Swift.Int,
                 completed: Swift.Int,
                 failed: Swift.Int,
-                cancelled: Swift.Int
+                cancelled: Swift.Int,
+                missed: Swift.Int
             ) {
                 self.pending = pending
                 self.scheduled = scheduled
@@ -2195,6 +2199,7 @@ extension Components {
                 self.completed = completed
                 self.failed = failed
                 self.cancelled = cancelled
+                self.missed = missed
             }
             internal enum CodingKeys: String, CodingKey {
                 case pending
@@ -2206,6 +2211,7 @@ extension Components {
                 case completed
                 case failed
                 case cancelled
+                case missed
             }
             internal init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -2245,6 +2251,10 @@ extension Components {
                     Swift.Int.self,
                     forKey: .cancelled
                 )
+                self.missed = try container.decode(
+                    Swift.Int.self,
+                    forKey: .missed
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "pending",
                     "scheduled",
@@ -2254,7 +2264,8 @@ extension Components {
                     "unconfirmed",
                     "completed",
                     "failed",
-                    "cancelled"
+                    "cancelled",
+                    "missed"
                 ])
             }
         }
@@ -2318,6 +2329,8 @@ extension Components {
                 ])
             }
         }
+        /// `missed`: a timed post whose run time passed while no scheduler ran, by more than the scheduler's misfire window (REELAY_SCHEDULER_MISFIRE_WINDOW); error_code is `missed` and error_message says when it was due. Terminal; it can be retried.
+        ///
         /// - Remark: Generated from `#/components/schemas/PostStatus`.
         internal enum PostStatus: String, Codable, Hashable, Sendable, CaseIterable {
             case pending = "pending"
@@ -2329,6 +2342,7 @@ extension Components {
             case completed = "completed"
             case failed = "failed"
             case cancelled = "cancelled"
+            case missed = "missed"
         }
         /// - Remark: Generated from `#/components/schemas/Post`.
         internal struct Post: Codable, Hashable, Sendable {
@@ -4015,21 +4029,141 @@ extension Components {
             }
             /// - Remark: Generated from `#/components/schemas/Health/checks`.
             internal var checks: Components.Schemas.Health.ChecksPayload?
+            /// What the leading scheduler last published (informational: readiness depends on PostgreSQL and Redis only). `no_leader` when no scheduler holds the lease, `stale` when the leader stopped publishing, `lagging` when due work waits longer than a second.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Health/scheduler`.
+            internal struct SchedulerPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Health/scheduler/status`.
+                internal enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case ok = "ok"
+                    case lagging = "lagging"
+                    case stale = "stale"
+                    case noLeader = "no_leader"
+                }
+                /// - Remark: Generated from `#/components/schemas/Health/scheduler/status`.
+                internal var status: Components.Schemas.Health.SchedulerPayload.StatusPayload
+                /// The leader's id (host:pid:random).
+                ///
+                /// - Remark: Generated from `#/components/schemas/Health/scheduler/leader`.
+                internal var leader: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/Health/scheduler/fencing_token`.
+                internal var fencingToken: Swift.Int?
+                /// How long the oldest due item has waited to fire (0 when none).
+                ///
+                /// - Remark: Generated from `#/components/schemas/Health/scheduler/lag_ms`.
+                internal var lagMs: Swift.Int?
+                /// Posts not yet running, due more than a minute ago.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Health/scheduler/stuck_past_due`.
+                internal var stuckPastDue: Swift.Int?
+                /// Age of the oldest result the recorder has not applied.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Health/scheduler/recorder_lag_ms`.
+                internal var recorderLagMs: Swift.Int?
+                /// Since the leader last published these figures.
+                ///
+                /// - Remark: Generated from `#/components/schemas/Health/scheduler/updated_ms_ago`.
+                internal var updatedMsAgo: Swift.Int?
+                /// Creates a new `SchedulerPayload`.
+                ///
+                /// - Parameters:
+                ///   - status:
+                ///   - leader: The leader's id (host:pid:random).
+                ///   - fencingToken:
+                ///   - lagMs: How long the oldest due item has waited to fire (0 when none).
+                ///   - stuckPastDue: Posts not yet running, due more than a minute ago.
+                ///   - recorderLagMs: Age of the oldest result the recorder has not applied.
+                ///   - updatedMsAgo: Since the leader last published these figures.
+                internal init(
+                    status: Components.Schemas.Health.SchedulerPayload.StatusPayload,
+                    leader: Swift.String? = nil,
+                    fencingToken: Swift.Int? = nil,
+                    lagMs: Swift.Int? = nil,
+                    stuckPastDue: Swift.Int? = nil,
+                    recorderLagMs: Swift.Int? = nil,
+                    updatedMsAgo: Swift.Int? = nil
+                ) {
+                    self.status = status
+                    self.leader = leader
+                    self.fencingToken = fencingToken
+                    self.lagMs = lagMs
+                    self.stuckPastDue = stuckPastDue
+                    self.recorderLagMs = recorderLagMs
+                    self.updatedMsAgo = updatedMsAgo
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case status
+                    case leader
+                    case fencingToken = "fencing_token"
+                    case lagMs = "lag_ms"
+                    case stuckPastDue = "stuck_past_due"
+                    case recorderLagMs = "recorder_lag_ms"
+                    case updatedMsAgo = "updated_ms_ago"
+                }
+                internal init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.status = try container.decode(
+                        Components.Schemas.Health.SchedulerPayload.StatusPayload.self,
+                        forKey: .status
+                    )
+                    self.leader = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .leader
+                    )
+                    self.fencingToken = try container.decodeIfPresent(
+                        Swift.Int.self,
+                        forKey: .fencingToken
+                    )
+                    self.lagMs = try container.decodeIfPresent(
+                        Swift.Int.self,
+                        forKey: .lagMs
+                    )
+                    self.stuckPastDue = try container.decodeIfPresent(
+                        Swift.Int.self,
+                        forKey: .stuckPastDue
+                    )
+                    self.recorderLagMs = try container.decodeIfPresent(
+                        Swift.Int.self,
+                        forKey: .recorderLagMs
+                    )
+                    self.updatedMsAgo = try container.decodeIfPresent(
+                        Swift.Int.self,
+                        forKey: .updatedMsAgo
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "status",
+                        "leader",
+                        "fencing_token",
+                        "lag_ms",
+                        "stuck_past_due",
+                        "recorder_lag_ms",
+                        "updated_ms_ago"
+                    ])
+                }
+            }
+            /// What the leading scheduler last published (informational: readiness depends on PostgreSQL and Redis only). `no_leader` when no scheduler holds the lease, `stale` when the leader stopped publishing, `lagging` when due work waits longer than a second.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Health/scheduler`.
+            internal var scheduler: Components.Schemas.Health.SchedulerPayload?
             /// Creates a new `Health`.
             ///
             /// - Parameters:
             ///   - status:
             ///   - checks:
+            ///   - scheduler: What the leading scheduler last published (informational: readiness depends on PostgreSQL and Redis only). `no_leader` when no scheduler holds the lease, `stale` when the leader stopped publishing, `lagging` when due work waits longer than a second.
             internal init(
                 status: Components.Schemas.Health.StatusPayload,
-                checks: Components.Schemas.Health.ChecksPayload? = nil
+                checks: Components.Schemas.Health.ChecksPayload? = nil,
+                scheduler: Components.Schemas.Health.SchedulerPayload? = nil
             ) {
                 self.status = status
                 self.checks = checks
+                self.scheduler = scheduler
             }
             internal enum CodingKeys: String, CodingKey {
                 case status
                 case checks
+                case scheduler
             }
             internal init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -4041,9 +4175,14 @@ extension Components {
                     Components.Schemas.Health.ChecksPayload.self,
                     forKey: .checks
                 )
+                self.scheduler = try container.decodeIfPresent(
+                    Components.Schemas.Health.SchedulerPayload.self,
+                    forKey: .scheduler
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "status",
-                    "checks"
+                    "checks",
+                    "scheduler"
                 ])
             }
         }

@@ -9316,7 +9316,7 @@ internal enum Operations {
             }
         }
     }
-    /// Retry a failed or cancelled post (409 otherwise).
+    /// Retry a failed, cancelled or missed post (409 otherwise).
     ///
     /// - Remark: HTTP `POST /api/v1/posts/{id}/retry`.
     /// - Remark: Generated from `#/paths//api/v1/posts/{id}/retry/post(retryPost)`.

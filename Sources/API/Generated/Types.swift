@@ -193,7 +193,7 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/posts/{id}`.
     /// - Remark: Generated from `#/paths//api/v1/posts/{id}/get(getPost)`.
     func getPost(_ input: Operations.GetPost.Input) async throws -> Operations.GetPost.Output
-    /// Retry a failed or cancelled post (409 otherwise).
+    /// Retry a failed, cancelled or missed post (409 otherwise).
     ///
     /// - Remark: HTTP `POST /api/v1/posts/{id}/retry`.
     /// - Remark: Generated from `#/paths//api/v1/posts/{id}/retry/post(retryPost)`.
@@ -694,7 +694,7 @@ extension APIProtocol {
             headers: headers
         ))
     }
-    /// Retry a failed or cancelled post (409 otherwise).
+    /// Retry a failed, cancelled or missed post (409 otherwise).
     ///
     /// - Remark: HTTP `POST /api/v1/posts/{id}/retry`.
     /// - Remark: Generated from `#/paths//api/v1/posts/{id}/retry/post(retryPost)`.

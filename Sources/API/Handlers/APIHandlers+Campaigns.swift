@@ -111,7 +111,7 @@ extension APIHandlers {
         let count = { (status: PostStatus) in progress.byStatus[status] ?? 0 }
         let counts = Components.Schemas.PostStatusCounts(
             pending: count(.pending), scheduled: count(.scheduled), queued: count(.queued), running: count(.running), retrying: count(.retrying),
-            unconfirmed: count(.unconfirmed), completed: count(.completed), failed: count(.failed), cancelled: count(.cancelled))
+            unconfirmed: count(.unconfirmed), completed: count(.completed), failed: count(.failed), cancelled: count(.cancelled), missed: count(.missed))
         return .ok(
             .init(
                 body: .json(

@@ -111,7 +111,7 @@ extension APIHandlers {
                         byStatus: .init(
                             pending: count(.pending), scheduled: count(.scheduled), queued: count(.queued), running: count(.running),
                             retrying: count(.retrying), unconfirmed: count(.unconfirmed), completed: count(.completed), failed: count(.failed),
-                            cancelled: count(.cancelled)),
+                            cancelled: count(.cancelled), missed: count(.missed)),
                         perAccount: stats.perAccount.map {
                             .init(accountId: Self.text($0.accountID), total: $0.total, completed: $0.completed, failed: $0.failed)
                         },

@@ -25,7 +25,7 @@ extension PostRepository {
         return try Self.ids(rows)
     }
 
-    /// Puts a `failed` or `cancelled` post back to `queued` (error cleared, `finished_at` cleared, attempts kept as
+    /// Puts a `failed`, `cancelled` or `missed` post back to `queued` (error cleared, `finished_at` cleared, attempts kept as
     /// history) with a `post.retried` event; the caller then enqueues it again under the same id.
     /// - Throws: ``DomainError`` `notFound`; `invalidState` when the post is not failed or cancelled, or its account or
     ///   media was deleted or the account is disabled; `database`.
@@ -34,8 +34,8 @@ extension PostRepository {
             guard let current = try await tx.query("SELECT * FROM posts WHERE id = \(id) FOR UPDATE").first.map(PostRows.post) else {
                 throw DomainError.notFound("post", id: id)
             }
-            guard current.status == .failed || current.status == .cancelled else {
-                throw DomainError(.invalidState, "only a failed or cancelled post can be retried; this one is \(current.status.rawValue)")
+            guard current.status == .failed || current.status == .cancelled || current.status == .missed else {
+                throw DomainError(.invalidState, "only a failed, cancelled or missed post can be retried; this one is \(current.status.rawValue)")
             }
             let references = try await PostReferences.check(tx, accountIDs: [current.accountID], mediaIDs: [current.mediaID])
             guard references.problems(accountID: current.accountID, mediaID: current.mediaID).isEmpty else {

@@ -102,7 +102,7 @@ extension BatchRun {
         self.result.campaignsCompleted += try await self.connection.execute("""
             UPDATE campaigns c SET status = 'completed', updated_at = now()
             WHERE c.id = ANY(\(ids)::uuid[]) AND c.status IN ('running', 'scheduled')
-              AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.campaign_id = c.id AND p.status NOT IN ('completed', 'failed', 'cancelled'))
+              AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.campaign_id = c.id AND p.status NOT IN ('completed', 'failed', 'cancelled', 'missed'))
             """)
     }
 

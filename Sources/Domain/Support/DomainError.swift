@@ -37,6 +37,8 @@ public struct DomainError: Error, Sendable, CustomStringConvertible, CustomDebug
         public static let invalidState = Code(rawValue: "invalid_state")
         /// PostgreSQL failed or is unreachable: not the caller's fault.
         public static let database = Code(rawValue: "database")
+        /// A scheduler's fencing token is older than the one a newer leader wrote: it no longer leads and must not write.
+        public static let staleLeader = Code(rawValue: "stale_leader")
 
         /// ``rawValue``.
         public var description: String { self.rawValue }

@@ -15,15 +15,6 @@ extension PlannedCommand {
     }
 }
 
-/// `reelay scheduler`.
-struct SchedulerCommand: PlannedCommand {
-    static let plannedIn = "the scheduling issue"
-    static let configuration = CommandConfiguration(
-        commandName: "scheduler",
-        abstract: "Fire due campaigns, promote delayed and retry jobs, recover expired leases, refresh tokens, trim retention.",
-        discussion: "Several may run; one leads through a Redis lease and the others stand by. Not yet available.")
-}
-
 /// `reelay dev`.
 struct DevCommand: PlannedCommand {
     static let plannedIn = "the issue that brings api, worker, scheduler and sandbox together"

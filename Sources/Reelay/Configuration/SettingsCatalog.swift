@@ -140,6 +140,25 @@ enum SettingsCatalog {
         variable: "REELAY_MEDIA_MAX_BYTES", flag: "media-max-bytes", defaultValue: "1073741824",
         help: "Largest media upload in bytes (TikTok takes up to 4 GB); larger gets 413 and nothing is kept.")
 
+    static let schedulerQueues = SettingDefinition(
+        variable: "REELAY_SCHEDULER_QUEUES", flag: "scheduler-queues", defaultValue: "publish",
+        help: "Queues the leading scheduler maintains (promotes due jobs, recovers leases, trims, reconciles the outbox), comma-separated.")
+    static let schedulerLease = SettingDefinition(
+        variable: "REELAY_SCHEDULER_LEASE", flag: "scheduler-lease", defaultValue: "10s",
+        help: "The leader's Redis lease (renewed every third of it): a standby takes over at most this long after the leader dies.")
+    static let schedulerLookAhead = SettingDefinition(
+        variable: "REELAY_SCHEDULER_LOOK_AHEAD", flag: "look-ahead", defaultValue: "2m",
+        help: "Timed posts due within this window are loaded into Redis with their exact run time, so they fire to the millisecond (over 1m).")
+    static let schedulerMisfireWindow = SettingDefinition(
+        variable: "REELAY_SCHEDULER_MISFIRE_WINDOW", flag: "misfire-window", defaultValue: "10m",
+        help: "After downtime, a timed post due at most this long ago fires late; one due longer ago becomes `missed` with the reason.")
+    static let schedulerOutboxGrace = SettingDefinition(
+        variable: "REELAY_SCHEDULER_OUTBOX_GRACE", flag: "outbox-grace", defaultValue: "60s",
+        help: "A post queued in PostgreSQL this long that Redis does not know (and that never ran) is pushed again.")
+    static let schedulerRefreshAhead = SettingDefinition(
+        variable: "REELAY_SCHEDULER_REFRESH_AHEAD", flag: "refresh-ahead", defaultValue: "1h",
+        help: "Access tokens expiring within this window are refreshed by the leader (single-flight per account).")
+
     /// The settings every subcommand takes (``GlobalOptions``).
     static let global: [SettingDefinition] = [
         redisURL, redisPoolSize, redisConnectTimeout, redisCommandTimeout,
@@ -160,6 +179,11 @@ enum SettingsCatalog {
     /// The settings of `reelay api` (it also reads ``mediaRoot`` and ``resultsMaxLength``).
     static let api: [SettingDefinition] = [apiHost, apiPort, publicURL, apiCORSOrigins, apiRateLimit, apiQueue, apiMaxBody, mediaMaxBytes]
 
+    /// The settings of `reelay scheduler` (it also reads ``publicURL`` to sign media URLs and the TikTok settings).
+    static let scheduler: [SettingDefinition] = [
+        schedulerQueues, schedulerLease, schedulerLookAhead, schedulerMisfireWindow, schedulerOutboxGrace, schedulerRefreshAhead,
+    ]
+
     /// All settings.
-    static let all: [SettingDefinition] = global + worker + tiktok + api
+    static let all: [SettingDefinition] = global + worker + tiktok + api + scheduler
 }

@@ -1,0 +1,57 @@
+public import Foundation
+import Postgres
+
+/// What the scheduler reports about timed work: how late the oldest due post is that PostgreSQL still holds, and how
+/// many posts are stuck past due.
+public struct ScheduleHealth: Sendable, Hashable {
+    /// Posts not yet handed to a worker (`pending`, `scheduled`, `queued`) whose run time passed more than
+    /// ``SchedulerRepository/stuckAfter`` ago.
+    public var stuckPastDue: Int
+    /// The run time of the oldest `scheduled` post already due (not loaded into Redis yet), if any.
+    public var oldestDueScheduled: Date?
+
+    /// Health figures.
+    public init(stuckPastDue: Int, oldestDueScheduled: Date?) {
+        self.stuckPastDue = stuckPastDue
+        self.oldestDueScheduled = oldestDueScheduled
+    }
+}
+
+extension SchedulerRepository {
+    /// A post due this long ago that no worker holds yet counts as stuck.
+    public static let stuckAfter: TimeInterval = 60
+
+    /// The health figures at `now` (Redis's time).
+    /// - Throws: ``DomainError`` `database`.
+    public func health(now: Date) async throws(DomainError) -> ScheduleHealth {
+        let rows = try await self.client.domainQuery(
+            """
+            SELECT count(*) FILTER (WHERE run_at < \(now.addingTimeInterval(-Self.stuckAfter))) AS stuck,
+                   min(run_at) FILTER (WHERE status = 'scheduled') AS oldest
+            FROM posts WHERE status IN ('pending', 'scheduled', 'queued') AND run_at <= \(now)
+            """)
+        do {
+            return ScheduleHealth(stuckPastDue: try rows.first?.decode("stuck") ?? 0, oldestDueScheduled: try rows.first?.decode("oldest"))
+        } catch {
+            throw DomainError(.database, "the schedule's health did not decode", underlying: error)
+        }
+    }
+
+    /// Accounts (active or cooling down) whose access token expires before `now + ahead` and whose refresh token is
+    /// still valid, soonest first.
+    /// - Throws: ``DomainError`` `database`.
+    public func accountsToRefresh(now: Date, ahead: TimeInterval, limit: Int) async throws(DomainError) -> [UUID] {
+        let rows = try await self.client.domainQuery(
+            """
+            SELECT id FROM accounts
+            WHERE status IN ('active', 'cooldown') AND access_token_expires_at < \(now.addingTimeInterval(ahead))
+              AND refresh_token_expires_at > \(now)
+            ORDER BY access_token_expires_at LIMIT \(limit)
+            """)
+        do {
+            return try rows.map { row throws(PostgresError) in try row.decode("id") }
+        } catch {
+            throw DomainError(.database, "an account id did not decode", underlying: error)
+        }
+    }
+}
