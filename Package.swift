@@ -239,6 +239,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "SchedulerTests",
+            dependencies: [
+                "Scheduler", "Domain", "JobQueue", "Publishing", "Redis", "Postgres", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "APITests",
             dependencies: [
                 "API", "Domain", "JobQueue", "Publishing", "Redis", "Postgres", "TikTok", "TikTokSandbox", "TestSupport",
