@@ -55,16 +55,21 @@ struct LeaderDuties: Sendable {
 
     /// Runs `step` every `interval` until cancelled; a stale fencing token ends the lead, other errors are logged and
     /// the loop goes on.
-    func every(_ interval: Duration, _ name: String, _ step: @Sendable () async throws -> Void) async throws {
+    ///
+    /// A step that has begun is finished even when the lead ends meanwhile (the lead's end cancels this loop): a loader
+    /// step cut between its commit and its push would leave posts for the outbox reconciler, late by its grace period.
+    /// Its writes are fenced, and its push is idempotent, so finishing it is always safe.
+    func every(_ interval: Duration, _ name: String, _ step: @escaping @Sendable () async throws -> Void) async throws {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             do {
-                try await step()
+                // Not a child of this task, so the lead's cancellation does not reach into the step; awaited here.
+                try await Task { try await step() }.value
             } catch let error as DomainError where error.code == .staleLeader {
                 throw SchedulerService.LeadershipLost(reason: error.message)
             } catch is CancellationError {
                 return
             } catch {
-                self.logger.warning("\(name) step failed", metadata: ["error": "\(error)"])
+                self.logger.warning("\(name) step failed", metadata: ["error": "\(String(reflecting: error))"])
             }
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
