@@ -102,6 +102,39 @@ public struct TokenRefresher: Sendable {
         return (try await self.accounts.get(id: account.id), grant.accessToken)
     }
 
+    /// Puts into the workers' token cache the stored access token of every usable account the cache lacks (Redis lost
+    /// it: a restart without persistence, an eviction, a failover), so jobs waiting for a token do not wait for its
+    /// expiry. Tokens about to expire are left to ``refresh(_:wait:)``.
+    /// - Returns: How many tokens were put back.
+    @discardableResult
+    public func warmCache(now: Date, pageSize: Int = 500) async throws -> Int {
+        let cache = TokenCache(redis: self.redis, cipher: self.cipher)
+        let repository = SchedulerRepository(client: self.postgres)
+        let margin = Double(cache.refreshMargin.components.seconds) + 60
+        var after: UUID?
+        var warmed = 0
+        while true {
+            let holders = try await repository.tokenHolders(now: now, validFor: margin, after: after, limit: pageSize)
+            guard let last = holders.last else { return warmed }
+            after = last.accountID
+            let keys = try holders.map { try cache.key(account: $0.accountID.uuidString.lowercased()) }
+            let present = try await self.redis.pipeline(keys.map { RedisCommand(["EXISTS", $0]) })
+            for (holder, exists) in zip(holders, present) where exists.int != 1 {
+                guard let stored = try await self.accounts.tokens(id: holder.accountID) else { continue }
+                do {
+                    let token = try self.decrypt(stored.accessTokenCiphertext, openID: holder.openID)
+                    try await cache.put(account: holder.accountID.uuidString.lowercased(), accessToken: token, openID: holder.openID, expiresAt: holder.expiresAt)
+                    warmed += 1
+                } catch {
+                    self.logger.warning(
+                        "could not put a stored token back in the workers' cache",
+                        metadata: ["account.id": "\(holder.accountID.uuidString.lowercased())", "error": "\(error)"])
+                }
+            }
+            if holders.count < pageSize { return warmed }
+        }
+    }
+
     /// The account's access token, decrypted from PostgreSQL.
     /// - Throws: ``TokenRefreshError`` `noTokens`, `tokenUnreadable`; `DomainError`.
     public func storedAccessToken(of account: Account) async throws -> String {

@@ -106,7 +106,8 @@ struct LeaderDuties: Sendable {
         }
     }
 
-    /// Refreshes every account whose access token expires within the window, one at a time (each single-flight).
+    /// Refreshes every account whose access token expires within the window, one at a time (each single-flight), then
+    /// puts back into the workers' cache the good tokens it lacks.
     func refreshTokens(_ refresher: TokenRefresher) async throws {
         let now = try await self.clock.now()
         let ids = try await self.repository.accountsToRefresh(now: now, ahead: self.configuration.refreshAhead.timeInterval, limit: 100)
@@ -120,6 +121,8 @@ struct LeaderDuties: Sendable {
                 self.logger.warning("token refresh failed", metadata: ["account.id": "\(id.uuidString.lowercased())", "error": "\(error)"])
             }
         }
+        let warmed = try await refresher.warmCache(now: now)
+        if warmed > 0 { self.logger.notice("stored tokens put back in the workers' cache", metadata: ["count": "\(warmed)"]) }
     }
 
     /// The lead ended: this process no longer claims it in its gauges.

@@ -12,7 +12,7 @@ public struct SchedulerConfiguration: Sendable {
     /// How often a standby tries to take the lease.
     public var standbyPoll: Duration = .milliseconds(250)
     /// Timed posts due within this window are loaded into Redis's scheduled set with their exact run time (the
-    /// forwarder then fires them to the millisecond). Must exceed the API's one-minute queue horizon.
+    /// forwarder then fires them to the millisecond). It must exceed ``loadInterval`` plus the time a load takes.
     public var lookAhead: Duration = .seconds(120)
     /// How often the loader looks for posts coming due.
     public var loadInterval: Duration = .seconds(1)

@@ -104,6 +104,11 @@ struct FullFlow {
     let environment: [String: String]
     let workerMediaRoot: String
     let workerCache: String
+    /// The private Redis (append-only when asked for), to kill and restart.
+    let redis: RedisServer
+    /// The API's port and media root, to start it again.
+    let apiPort: Int
+    let apiMediaRoot: String
 
     struct Reply {
         var status: Int
@@ -112,7 +117,9 @@ struct FullFlow {
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(self.body))) as? [String: Any] ?? [:] }
     }
 
-    static func with(_ body: (FullFlow) async throws -> Void) async throws {
+    /// Runs `body` with the whole set-up; `apiArguments` are added to the first `reelay api` (a crash hook, say) and
+    /// `appendOnlyRedis` runs Redis with an AOF (`appendfsync everysec`), so it can be killed and restarted.
+    static func with(apiArguments: [String] = [], appendOnlyRedis: Bool = false, _ body: (FullFlow) async throws -> Void) async throws {
         var sandboxConfiguration = SandboxConfiguration()
         sandboxConfiguration.processingTime = .milliseconds(200)
         sandboxConfiguration.moderationTime = .milliseconds(100)
@@ -138,7 +145,7 @@ struct FullFlow {
         let postgres = PostgresClient(configuration: schemaConfiguration, logger: Logger(label: "test"))
         let http = HTTPClientTransport()
         do {
-            try await RedisServer.with { redis in
+            try await RedisServer.with(appendOnly: appendOnlyRedis) { redis in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await sandbox.run() }
                     defer { group.cancelAll() }
@@ -158,7 +165,7 @@ struct FullFlow {
                         throw FixtureError("reelay apikey create failed: \(minted.stderr)")
                     }
                     let api = try WatchedProcess(
-                        arguments: [ReelayBinary.path, "api", "--api-port", String(port), "--public-url", apiURL, "--media-root", apiMedia],
+                        arguments: [ReelayBinary.path, "api", "--api-port", String(port), "--public-url", apiURL, "--media-root", apiMedia] + apiArguments,
                         logPath: NSTemporaryDirectory() + "reelay-e2e-api-\(UUID().uuidString).log",
                         environment: environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]) { $1 })
                     defer { api.signal(SIGKILL) }
@@ -174,7 +181,8 @@ struct FullFlow {
                     }
                     let flow = FullFlow(
                         apiURL: apiURL, adminKey: key, openIDs: openIDs, postgres: postgres, http: http, sandboxURL: sandboxURL,
-                        environment: environment, workerMediaRoot: workerMedia, workerCache: workerCache)
+                        environment: environment, workerMediaRoot: workerMedia, workerCache: workerCache, redis: redis, apiPort: port,
+                        apiMediaRoot: apiMedia)
                     try await body(flow)
                 }
             }
@@ -193,13 +201,34 @@ struct FullFlow {
     }
 
     /// A `reelay worker` of the publish queue with an empty media root and a cache folder of its own.
-    func startWorker() throws -> WatchedProcess {
+    func startWorker(extra: [String] = []) throws -> WatchedProcess {
         try WatchedProcess(
             arguments: [
                 ReelayBinary.path, "worker", "--queues", "publish", "--concurrency", "4", "--media-root", self.workerMediaRoot,
                 "--media-cache-dir", self.workerCache, "--log-level", "info",
-            ],
+            ] + extra,
             logPath: NSTemporaryDirectory() + "reelay-e2e-worker-\(UUID().uuidString).log",
+            environment: self.environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]) { $1 })
+    }
+
+    /// Another `reelay api` on the same port and media root (after the first one died).
+    func startAPI() async throws -> WatchedProcess {
+        let api = try WatchedProcess(
+            arguments: [ReelayBinary.path, "api", "--api-port", String(self.apiPort), "--public-url", self.apiURL, "--media-root", self.apiMediaRoot],
+            logPath: NSTemporaryDirectory() + "reelay-e2e-api-\(UUID().uuidString).log",
+            environment: self.environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]) { $1 })
+        try await eventually("the API answers", timeout: .seconds(30), poll: .milliseconds(100)) {
+            let reply = try? await self.http.send(TransportRequest(method: "GET", url: self.apiURL + "/healthz"), deadline: .seconds(2), maxResponseBytes: 1 << 16)
+            return reply?.status == 200
+        }
+        return api
+    }
+
+    /// A `reelay scheduler` with test timings (`arguments` override them).
+    func startScheduler(_ arguments: [String] = []) throws -> WatchedProcess {
+        try WatchedProcess(
+            arguments: [ReelayBinary.path, "scheduler", "--public-url", self.apiURL, "--log-level", "info"] + arguments,
+            logPath: NSTemporaryDirectory() + "reelay-e2e-scheduler-\(UUID().uuidString).log",
             environment: self.environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]) { $1 })
     }
 

@@ -81,6 +81,7 @@ extension APIHandlers {
         let result = try await CampaignStarter(client: self.postgres, configuration: starterConfiguration)
             .start(id, now: now, actor: Caller.current.map { "api_key:" + $0.prefix })
         let written = ContinuousClock.now
+        self.configuration.afterStartCommit?()
         let due = result.posts.filter { $0.status == .queued }
         try await self.enqueue(due, now: now)
         self.logger.info(

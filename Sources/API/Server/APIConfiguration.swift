@@ -35,6 +35,9 @@ public struct APIConfiguration: Sendable {
     public var apiKeyCacheLifetime: Duration = .seconds(30)
     /// Attempts a publish job gets.
     public var maxAttempts = 8
+    /// Fault injection for crash tests (`reelay api --crash-at start-committed`, hidden): called after a campaign
+    /// start committed its posts and before they are pushed to Redis. `nil` in production.
+    public var afterStartCommit: (@Sendable () -> Void)?
 
     /// The defaults.
     public init() {}

@@ -55,3 +55,35 @@ extension SchedulerRepository {
         }
     }
 }
+
+/// An account whose stored access token is still good, as the token-cache warmer needs it.
+public struct TokenHolder: Sendable, Hashable {
+    /// The account.
+    public var accountID: UUID
+    /// Its TikTok open_id (the tokens' encryption context).
+    public var openID: String
+    /// When its access token expires.
+    public var expiresAt: Date
+}
+
+extension SchedulerRepository {
+    /// Accounts (active or cooling down) whose access token is valid for longer than `validFor` past `now`, in id order
+    /// after `after` (keyset paging), at most `limit`.
+    /// - Throws: ``DomainError`` `database`.
+    public func tokenHolders(now: Date, validFor: TimeInterval, after: UUID?, limit: Int) async throws(DomainError) -> [TokenHolder] {
+        let rows = try await self.client.domainQuery(
+            """
+            SELECT id, open_id, access_token_expires_at FROM accounts
+            WHERE status IN ('active', 'cooldown') AND access_token_expires_at > \(now.addingTimeInterval(validFor))
+              AND (\(after)::uuid IS NULL OR id > \(after)::uuid)
+            ORDER BY id LIMIT \(limit)
+            """)
+        do {
+            return try rows.map { row throws(PostgresError) in
+                TokenHolder(accountID: try row.decode("id"), openID: try row.decode("open_id"), expiresAt: try row.decode("access_token_expires_at"))
+            }
+        } catch {
+            throw DomainError(.database, "an account row did not decode", underlying: error)
+        }
+    }
+}

@@ -25,6 +25,9 @@ struct APICommand: AsyncParsableCommand {
     @Option(name: .customLong("media-root"), help: SettingsCatalog.mediaRoot.argumentHelp) var mediaRoot: String?
     @Option(name: .customLong("tiktok-api-url"), help: SettingsCatalog.tiktokAPIURL.argumentHelp) var tiktokAPIURL: String?
     @Option(name: .customLong("tiktok-auth-url"), help: SettingsCatalog.tiktokAuthURL.argumentHelp) var tiktokAuthURL: String?
+    /// Fault injection for crash tests: `start-committed` kills the process (SIGKILL) after a campaign start commits
+    /// its posts, before it pushes them to Redis.
+    @Option(name: .customLong("crash-at"), help: .hidden) var crashAt: String?
 
     var flags: [String: String] {
         let pairs: [(SettingDefinition, String?)] = [
@@ -36,7 +39,7 @@ struct APICommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (settings, api, tiktok) = try GlobalOptions.exitingOnBadSettings {
+        let (settings, parsedAPI, tiktok) = try GlobalOptions.exitingOnBadSettings {
             let sources = try self.global.sources(extraFlags: self.flags)
             return (try ReelaySettings(sources), try APISettings(sources), try TikTokSettings(sources))
         }
@@ -45,7 +48,15 @@ struct APICommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         var tiktokConfiguration = tiktok.configuration
-        if tiktokConfiguration.redirectURI.isEmpty { tiktokConfiguration.redirectURI = api.configuration.redirectURI }
+        if tiktokConfiguration.redirectURI.isEmpty { tiktokConfiguration.redirectURI = parsedAPI.configuration.redirectURI }
+        var api = parsedAPI
+        switch self.crashAt {
+        case nil: break
+        case "start-committed": api.configuration.afterStartCommit = { kill(getpid(), SIGKILL) }
+        default:
+            FileHandle.standardError.write(Data("reelay api: invalid --crash-at '\(self.crashAt ?? "")' (start-committed)\n".utf8))
+            throw ExitCode(2)
+        }
         let logger = settings.logger(label: "reelay.api")
         let postgres = PostgresClient(configuration: settings.database, logger: logger)
         let redis = RedisClient(configuration: settings.redis, logger: logger)

@@ -18,7 +18,7 @@ struct SchedulerSettings {
             return .success(Array(Set(names)).sorted())
         }
         configuration.lease = try sources.read(SettingsCatalog.schedulerLease, SettingParsers.duration(in: .seconds(1)...(.seconds(300))))
-        configuration.lookAhead = try sources.read(SettingsCatalog.schedulerLookAhead, SettingParsers.duration(in: .seconds(61)...(.seconds(86_400))))
+        configuration.lookAhead = try sources.read(SettingsCatalog.schedulerLookAhead, SettingParsers.duration(in: .seconds(2)...(.seconds(86_400))))
         configuration.misfireWindow = try sources.read(
             SettingsCatalog.schedulerMisfireWindow, SettingParsers.duration(in: .seconds(0)...(.seconds(7 * 86_400))))
         configuration.outboxGrace = try sources.read(SettingsCatalog.schedulerOutboxGrace, SettingParsers.duration(in: .seconds(1)...(.seconds(86_400))))

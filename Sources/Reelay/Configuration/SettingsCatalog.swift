@@ -148,7 +148,7 @@ enum SettingsCatalog {
         help: "The leader's Redis lease (renewed every third of it): a standby takes over at most this long after the leader dies.")
     static let schedulerLookAhead = SettingDefinition(
         variable: "REELAY_SCHEDULER_LOOK_AHEAD", flag: "look-ahead", defaultValue: "2m",
-        help: "Timed posts due within this window are loaded into Redis with their exact run time, so they fire to the millisecond (over 1m).")
+        help: "Timed posts due within this window are loaded into Redis with their exact run time, so they fire to the millisecond (2s to 1d).")
     static let schedulerMisfireWindow = SettingDefinition(
         variable: "REELAY_SCHEDULER_MISFIRE_WINDOW", flag: "misfire-window", defaultValue: "10m",
         help: "After downtime, a timed post due at most this long ago fires late; one due longer ago becomes `missed` with the reason.")
