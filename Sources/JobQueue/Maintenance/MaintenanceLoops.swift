@@ -31,23 +31,40 @@ public struct MaintenanceLoop: Service {
     private func loop(_ queues: [String], sleeper: Sleeper?) async {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             var wake = Date().addingTimeInterval(self.interval.timeInterval)
+            // True when a step named the time (the next due job). A blocking wait in Redis ends on Redis's timer,
+            // which runs every 1/hz (100 ms at the default hz 10), so it may overshoot by that much: the loop waits in
+            // Redis (woken early by an earlier job) only until ``blockingTimerSlack`` before the named time, and sleeps
+            // the rest exactly on the local clock.
+            var exact = false
             for queue in queues {
                 do {
-                    if let again = try await self.step(queue) { wake = min(wake, again) }
+                    if let again = try await self.step(queue), again < wake {
+                        wake = again
+                        exact = true
+                    }
                 } catch {
                     self.logger.failure(.warning, "\(self.name) step failed", error: error, metadata: ["queue": "\(queue)"])
                 }
             }
-            let sleep = Duration.milliseconds(max(0, Int64(wake.timeIntervalSinceNow * 1000)))
+            let sleep = Duration.microseconds(max(0, Int64(wake.timeIntervalSinceNow * 1_000_000)))
             guard sleep > .zero else { continue }
             do {
                 guard let sleeper, let queue = queues.first else { throw CancellationError() }
-                try await sleeper(queue, sleep)
+                if !exact {
+                    try await sleeper(queue, sleep)
+                } else if sleep > Self.blockingTimerSlack * 3 / 2 {
+                    try await sleeper(queue, sleep - Self.blockingTimerSlack)
+                } else {
+                    throw CancellationError()  // short: sleep exactly below
+                }
             } catch {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: sleep) }
             }
         }
     }
+
+    /// How late Redis may end a blocking wait past its timeout (one tick of its 10 Hz timer, with a margin).
+    static let blockingTimerSlack: Duration = .milliseconds(120)
 
     /// Moves due delayed and retry jobs to their ready lists, with one loop per queue. Each sleeps until the next due
     /// job, at most ``MaintenanceConfiguration/forwarderMaximumSleep``, inside a blocking wait on the queue's wake list,
