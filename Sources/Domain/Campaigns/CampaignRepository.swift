@@ -31,10 +31,10 @@ public struct CampaignRepository: Sendable {
             let inserted = try await connection.query(
                 """
                 INSERT INTO campaigns (name, mode, caption_template, post_settings, account_selection, schedule, timezone, strategy,
-                                       idempotency_key)
+                                       over_budget, idempotency_key)
                 VALUES (\(draft.name), \(draft.mode.rawValue), \(draft.captionTemplate), \(json: draft.postSettings),
                         \(json: draft.accountSelection), \(json: draft.schedule), \(draft.schedule.timeZone ?? "UTC"),
-                        \(draft.strategy.rawValue), \(idempotencyKey))
+                        \(draft.strategy.rawValue), \(draft.overBudget.rawValue), \(idempotencyKey))
                 ON CONFLICT (idempotency_key) DO NOTHING
                 RETURNING id
                 """)
@@ -96,7 +96,7 @@ public struct CampaignRepository: Sendable {
                 UPDATE campaigns SET name = \(draft.name), mode = \(draft.mode.rawValue), caption_template = \(draft.captionTemplate),
                     post_settings = \(json: draft.postSettings), account_selection = \(json: draft.accountSelection),
                     schedule = \(json: draft.schedule), timezone = \(draft.schedule.timeZone ?? "UTC"), strategy = \(draft.strategy.rawValue),
-                    updated_at = now()
+                    over_budget = \(draft.overBudget.rawValue), updated_at = now()
                 WHERE id = \(id)
                 """)
             if draft.mediaIDs != current.mediaIDs {
