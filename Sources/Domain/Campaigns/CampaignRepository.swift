@@ -15,8 +15,9 @@ public struct CampaignRepository: Sendable {
     // MARK: - Create and read
 
     /// Creates a draft campaign after checking every field: the draft's own problems (``CampaignDraft/problems``), media
-    /// that do not exist, accounts that do not exist or are disabled, and a caption template whose known parts alone
-    /// are longer than TikTok allows.
+    /// that do not exist, accounts that do not exist or are disabled, a caption template whose known parts alone
+    /// are longer than TikTok allows, and — for `over_budget = reject` — a plan that obviously takes an account over its
+    /// daily cap or TikTok's inbox limit (``CampaignBudget/draftProblems(_:on:)``; the start checks it fully).
     ///
     /// With an `idempotencyKey`, a second create with the same key and the same draft returns the first campaign; with a
     /// different draft it fails with `conflict`.
@@ -177,6 +178,7 @@ public struct CampaignRepository: Sendable {
                         problem: "renders to at least \(length) characters, over the \(CaptionTemplate.maximumLength) TikTok allows"))
             }
         }
+        problems += try await CampaignBudget.draftProblems(draft, on: connection)
         guard problems.isEmpty else { throw DomainError.invalidInput(problems) }
     }
 
