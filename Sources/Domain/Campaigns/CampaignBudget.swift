@@ -66,7 +66,7 @@ struct CampaignBudget: Sendable {
     /// - Throws: ``DomainError`` `invalidInput` (field `budget`) when `reject` finds a day over budget, or `spread`
     ///   cannot place a post.
     func apply(times: [Date], accountIndexes: [Int], policy: Campaign.OverBudget) throws(DomainError) -> [Date] {
-        var days = DayCache()
+        var days = DayCache(zones: self.accounts.map(\.zone))
         switch policy {
         case .reject:
             let problems = self.rejectProblems(times: times, accountIndexes: accountIndexes, days: &days)
@@ -86,13 +86,16 @@ struct CampaignBudget: Sendable {
 
     private func rejectProblems(times: [Date], accountIndexes: [Int], days: inout DayCache) -> [FieldProblem] {
         var ledgers = self.ledgers(days: &days)
+        // A campaign's posts share a few run times: count them per account and time first.
+        var planned: [Slot: Int] = [:]
+        for (time, index) in zip(times, accountIndexes) { planned[Slot(account: index, time: time), default: 0] += 1 }
         var plannedDays: [Set<Int>] = Array(repeating: [], count: self.accounts.count)
         var plannedInbox: [[Date]] = Array(repeating: [], count: self.accounts.count)
-        for (time, index) in zip(times, accountIndexes) {
-            let day = days.day(of: time, in: self.accounts[index].zone)
-            ledgers[index].posts[day, default: 0] += 1
-            plannedDays[index].insert(day)
-            if self.inbox { plannedInbox[index].append(time) }
+        for (slot, count) in planned {
+            let day = days.day(of: slot.time, account: slot.account)
+            ledgers[slot.account].posts[day, default: 0] += count
+            plannedDays[slot.account].insert(day)
+            if self.inbox { plannedInbox[slot.account] += Array(repeating: slot.time, count: count) }
         }
         var problems: [FieldProblem] = []
         for (index, account) in self.accounts.enumerated() {
@@ -112,7 +115,7 @@ struct CampaignBudget: Sendable {
                 // Judged only when the window (time − 24 h, time] holds a planned post.
                 let firstPlanned = Self.firstIndex(in: planned, after: time.addingTimeInterval(-Self.inboxWindow))
                 guard firstPlanned < planned.count, planned[firstPlanned] <= time else { continue }
-                let day = days.day(of: time, in: account.zone)
+                let day = days.day(of: time, account: index)
                 worst[day] = max(worst[day] ?? 0, count)
             }
             for (day, count) in worst.sorted(by: { $0.key < $1.key }) {
@@ -124,6 +127,12 @@ struct CampaignBudget: Sendable {
 
     // MARK: - Spread
 
+    /// Posts of one account at one time.
+    private struct Slot: Hashable {
+        var account: Int
+        var time: Date
+    }
+
     private struct WallKey: Hashable {
         var account: Int
         var secondOfDay: Int
@@ -133,7 +142,7 @@ struct CampaignBudget: Sendable {
         var ledgers = self.ledgers(days: &days)
         // The first day (days since epoch, in the shifting zone) not yet known to be refused, per account and wall time.
         var firstOpenDay: [WallKey: Int] = [:]
-        var walls: [Date: [String: LocalDateTime]] = [:]
+        var walls: [Slot: LocalDateTime] = [:]
         var refused: [Int: FieldProblem] = [:]
         var result = times
         for (offset, (time, index)) in zip(times, accountIndexes).enumerated() {
@@ -144,8 +153,8 @@ struct CampaignBudget: Sendable {
                 continue
             }
             let zone = self.scheduleZone ?? account.zone
-            let wall = walls[time]?[zone.identifier] ?? LocalDateTime(instant: time, zone: zone)
-            walls[time, default: [:]][zone.identifier] = wall
+            let wall = walls[Slot(account: index, time: time)] ?? LocalDateTime(instant: time, zone: zone)
+            walls[Slot(account: index, time: time)] = wall
             let key = WallKey(account: index, secondOfDay: wall.time.secondOfDay)
             let baseDay = wall.date.daysSinceEpoch
             // LocalDateTime keeps whole seconds; a `now` run time keeps its fraction on later days too.
@@ -156,7 +165,7 @@ struct CampaignBudget: Sendable {
                 let candidate =
                     day == baseDay
                     ? time : LocalDateTime(date: LocalDate(daysSinceEpoch: day), time: wall.time).instant(in: zone).addingTimeInterval(fraction)
-                let accountDay = days.day(of: candidate, in: account.zone)
+                let accountDay = days.day(of: candidate, account: index)
                 if ledgers[index].posts[accountDay, default: 0] < account.dailyCap, !self.inbox || ledgers[index].inboxFits(candidate) {
                     ledgers[index].posts[accountDay, default: 0] += 1
                     if self.inbox { ledgers[index].insertInbox(candidate) }
@@ -212,7 +221,7 @@ struct CampaignBudget: Sendable {
         var ledgers = Array(repeating: Ledger(), count: self.accounts.count)
         for (index, posts) in self.existing.enumerated() where index < ledgers.count {
             for post in posts {
-                ledgers[index].posts[days.day(of: post.runAt, in: self.accounts[index].zone), default: 0] += post.count
+                ledgers[index].posts[days.day(of: post.runAt, account: index), default: 0] += post.count
                 if post.inbox { ledgers[index].inboxTimes += Array(repeating: post.runAt, count: post.count) }
             }
             ledgers[index].inboxTimes.sort()
@@ -220,18 +229,18 @@ struct CampaignBudget: Sendable {
         return ledgers
     }
 
-    /// Local days of instants, remembered per zone and instant (a campaign's posts share a few run times).
+    /// Local days (days since epoch) of instants in each account's zone, remembered per account and instant (a
+    /// campaign's posts share a few run times).
     private struct DayCache {
-        private struct Key: Hashable {
-            var zone: String
-            var instant: Date
-        }
-        private var known: [Key: Int] = [:]
+        let zones: [TimeZone]
+        private var known: [Slot: Int] = [:]
 
-        mutating func day(of instant: Date, in zone: TimeZone) -> Int {
-            let key = Key(zone: zone.identifier, instant: instant)
+        init(zones: [TimeZone]) { self.zones = zones }
+
+        mutating func day(of instant: Date, account: Int) -> Int {
+            let key = Slot(account: account, time: instant)
             if let day = self.known[key] { return day }
-            let day = LocalDateTime(instant: instant, zone: zone).date.daysSinceEpoch
+            let day = LocalDateTime(instant: instant, zone: self.zones[account]).date.daysSinceEpoch
             self.known[key] = day
             return day
         }
