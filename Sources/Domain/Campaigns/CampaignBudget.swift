@@ -179,7 +179,8 @@ struct CampaignBudget: Sendable {
                 result[offset] = placed
             } else if refused[index] == nil {
                 refused[index] = FieldProblem(
-                    field: "budget", problem: "\(Self.name(account)) has no room for a post within \(Self.maximumSpreadDays) days of \(wall.date.text)")
+                    field: "budget",
+                    problem: "\(Self.name(account)) has no room for a post within \(Self.maximumSpreadDays) days of \(wall.date.text)")
             }
         }
         guard refused.isEmpty else {
