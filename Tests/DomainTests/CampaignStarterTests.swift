@@ -209,8 +209,8 @@ import Testing
         try await withMigratedSchema { client in
             try await client.execute(
                 """
-                INSERT INTO accounts (open_id, nickname, created_at)
-                SELECT 'bulk-' || n, 'Creator ' || n, now() - make_interval(secs => n) FROM generate_series(1, 100) AS n
+                INSERT INTO accounts (open_id, nickname, created_at, daily_cap)
+                SELECT 'bulk-' || n, 'Creator ' || n, now() - make_interval(secs => n), 100 FROM generate_series(1, 100) AS n
                 """)
             try await client.execute(
                 """

@@ -4488,7 +4488,9 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// Start a draft campaign.
     ///
     /// In one transaction, creates one post per account and video (status `queued` when due now, else `scheduled`),
-    /// then enqueues the due ones. Answers once the posts exist; publishing goes on in the workers.
+    /// then enqueues the due ones. Answers once the posts exist; publishing goes on in the workers. A plan that would
+    /// take an account over its daily cap or TikTok's inbox limit is refused (422, field `budget`, nothing written)
+    /// or spread to the following days, as the campaign's `over_budget` says.
     ///
     ///
     /// - Remark: HTTP `POST /api/v1/campaigns/{id}/start`.

@@ -1469,6 +1469,20 @@ extension Components {
             case leastUsed = "least_used"
             case random = "random"
         }
+        /// What the start does with posts that would take an account over its daily cap (`daily_cap` posts per local day in
+        /// the account's time zone, its existing posts included) or, for an inbox campaign, over TikTok's limit of 5 pending
+        /// inbox shares per 24 hours. `reject` (the default) refuses the start with a 422 whose details (field `budget`) name
+        /// each account and day, the count it would reach and the limit; create and update already refuse a plan that
+        /// obviously cannot fit (a `now` or `at` schedule with more media than a selected account's cap, or more than 5
+        /// inbox media). `spread` moves each post that does not fit to the next day(s) at the same local time, in plan
+        /// order.
+        ///
+        ///
+        /// - Remark: Generated from `#/components/schemas/OverBudget`.
+        internal enum OverBudget: String, Codable, Hashable, Sendable, CaseIterable {
+            case reject = "reject"
+            case spread = "spread"
+        }
         /// When the posts run.
         ///
         /// - Remark: Generated from `#/components/schemas/Schedule`.
@@ -1745,6 +1759,8 @@ extension Components {
             internal var strategy: Components.Schemas.Strategy?
             /// - Remark: Generated from `#/components/schemas/CampaignCreate/schedule`.
             internal var schedule: Components.Schemas.Schedule
+            /// - Remark: Generated from `#/components/schemas/CampaignCreate/over_budget`.
+            internal var overBudget: Components.Schemas.OverBudget?
             /// Creates a new `CampaignCreate`.
             ///
             /// - Parameters:
@@ -1756,6 +1772,7 @@ extension Components {
             ///   - accountSelection:
             ///   - strategy:
             ///   - schedule:
+            ///   - overBudget:
             internal init(
                 name: Swift.String,
                 mode: Components.Schemas.PublishMode,
@@ -1764,7 +1781,8 @@ extension Components {
                 postSettings: Components.Schemas.PostSettings? = nil,
                 accountSelection: Components.Schemas.AccountSelection,
                 strategy: Components.Schemas.Strategy? = nil,
-                schedule: Components.Schemas.Schedule
+                schedule: Components.Schemas.Schedule,
+                overBudget: Components.Schemas.OverBudget? = nil
             ) {
                 self.name = name
                 self.mode = mode
@@ -1774,6 +1792,7 @@ extension Components {
                 self.accountSelection = accountSelection
                 self.strategy = strategy
                 self.schedule = schedule
+                self.overBudget = overBudget
             }
             internal enum CodingKeys: String, CodingKey {
                 case name
@@ -1784,6 +1803,7 @@ extension Components {
                 case accountSelection = "account_selection"
                 case strategy
                 case schedule
+                case overBudget = "over_budget"
             }
             internal init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -1819,6 +1839,10 @@ extension Components {
                     Components.Schemas.Schedule.self,
                     forKey: .schedule
                 )
+                self.overBudget = try container.decodeIfPresent(
+                    Components.Schemas.OverBudget.self,
+                    forKey: .overBudget
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "name",
                     "mode",
@@ -1827,7 +1851,8 @@ extension Components {
                     "post_settings",
                     "account_selection",
                     "strategy",
-                    "schedule"
+                    "schedule",
+                    "over_budget"
                 ])
             }
         }
@@ -1849,6 +1874,8 @@ extension Components {
             internal var strategy: Components.Schemas.Strategy?
             /// - Remark: Generated from `#/components/schemas/CampaignUpdate/schedule`.
             internal var schedule: Components.Schemas.Schedule?
+            /// - Remark: Generated from `#/components/schemas/CampaignUpdate/over_budget`.
+            internal var overBudget: Components.Schemas.OverBudget?
             /// Creates a new `CampaignUpdate`.
             ///
             /// - Parameters:
@@ -1860,6 +1887,7 @@ extension Components {
             ///   - accountSelection:
             ///   - strategy:
             ///   - schedule:
+            ///   - overBudget:
             internal init(
                 name: Swift.String? = nil,
                 mode: Components.Schemas.PublishMode? = nil,
@@ -1868,7 +1896,8 @@ extension Components {
                 postSettings: Components.Schemas.PostSettings? = nil,
                 accountSelection: Components.Schemas.AccountSelection? = nil,
                 strategy: Components.Schemas.Strategy? = nil,
-                schedule: Components.Schemas.Schedule? = nil
+                schedule: Components.Schemas.Schedule? = nil,
+                overBudget: Components.Schemas.OverBudget? = nil
             ) {
                 self.name = name
                 self.mode = mode
@@ -1878,6 +1907,7 @@ extension Components {
                 self.accountSelection = accountSelection
                 self.strategy = strategy
                 self.schedule = schedule
+                self.overBudget = overBudget
             }
             internal enum CodingKeys: String, CodingKey {
                 case name
@@ -1888,6 +1918,7 @@ extension Components {
                 case accountSelection = "account_selection"
                 case strategy
                 case schedule
+                case overBudget = "over_budget"
             }
             internal init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -1923,6 +1954,10 @@ extension Components {
                     Components.Schemas.Schedule.self,
                     forKey: .schedule
                 )
+                self.overBudget = try container.decodeIfPresent(
+                    Components.Schemas.OverBudget.self,
+                    forKey: .overBudget
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "name",
                     "mode",
@@ -1931,7 +1966,8 @@ extension Components {
                     "post_settings",
                     "account_selection",
                     "strategy",
-                    "schedule"
+                    "schedule",
+                    "over_budget"
                 ])
             }
         }
@@ -1957,6 +1993,8 @@ extension Components {
             internal var strategy: Components.Schemas.Strategy
             /// - Remark: Generated from `#/components/schemas/Campaign/schedule`.
             internal var schedule: Components.Schemas.Schedule
+            /// - Remark: Generated from `#/components/schemas/Campaign/over_budget`.
+            internal var overBudget: Components.Schemas.OverBudget
             /// - Remark: Generated from `#/components/schemas/Campaign/created_at`.
             internal var createdAt: Foundation.Date
             /// - Remark: Generated from `#/components/schemas/Campaign/updated_at`.
@@ -1978,6 +2016,7 @@ extension Components {
             ///   - accountSelection:
             ///   - strategy:
             ///   - schedule:
+            ///   - overBudget:
             ///   - createdAt:
             ///   - updatedAt:
             ///   - startedAt:
@@ -1993,6 +2032,7 @@ extension Components {
                 accountSelection: Components.Schemas.AccountSelection,
                 strategy: Components.Schemas.Strategy,
                 schedule: Components.Schemas.Schedule,
+                overBudget: Components.Schemas.OverBudget,
                 createdAt: Foundation.Date,
                 updatedAt: Foundation.Date,
                 startedAt: Foundation.Date? = nil,
@@ -2008,6 +2048,7 @@ extension Components {
                 self.accountSelection = accountSelection
                 self.strategy = strategy
                 self.schedule = schedule
+                self.overBudget = overBudget
                 self.createdAt = createdAt
                 self.updatedAt = updatedAt
                 self.startedAt = startedAt
@@ -2024,6 +2065,7 @@ extension Components {
                 case accountSelection = "account_selection"
                 case strategy
                 case schedule
+                case overBudget = "over_budget"
                 case createdAt = "created_at"
                 case updatedAt = "updated_at"
                 case startedAt = "started_at"
@@ -2071,6 +2113,10 @@ extension Components {
                     Components.Schemas.Schedule.self,
                     forKey: .schedule
                 )
+                self.overBudget = try container.decode(
+                    Components.Schemas.OverBudget.self,
+                    forKey: .overBudget
+                )
                 self.createdAt = try container.decode(
                     Foundation.Date.self,
                     forKey: .createdAt
@@ -2098,6 +2144,7 @@ extension Components {
                     "account_selection",
                     "strategy",
                     "schedule",
+                    "over_budget",
                     "created_at",
                     "updated_at",
                     "started_at",

@@ -33,7 +33,8 @@ extension APIHandlers {
         let draft = CampaignDraft(
             name: body.name, mode: Campaign.Mode(rawValue: body.mode.rawValue) ?? .directPost, postSettings: postSettings,
             captionTemplate: body.captionTemplate ?? "", mediaIDs: mediaIDs, accountSelection: selection,
-            strategy: body.strategy.flatMap { Campaign.Strategy(rawValue: $0.rawValue) } ?? .roundRobin, schedule: schedule)
+            strategy: body.strategy.flatMap { Campaign.Strategy(rawValue: $0.rawValue) } ?? .roundRobin, schedule: schedule,
+            overBudget: body.overBudget.flatMap { Campaign.OverBudget(rawValue: $0.rawValue) } ?? .reject)
         let campaign = try await self.campaigns.create(draft)
         return .created(.init(body: .json(try Self.campaign(campaign))))
     }
@@ -62,7 +63,8 @@ extension APIHandlers {
         let patch = CampaignPatch(
             name: body.name, mode: body.mode.flatMap { Campaign.Mode(rawValue: $0.rawValue) }, postSettings: settings,
             captionTemplate: body.captionTemplate, mediaIDs: mediaIDs, accountSelection: selection,
-            strategy: body.strategy.flatMap { Campaign.Strategy(rawValue: $0.rawValue) }, schedule: schedule)
+            strategy: body.strategy.flatMap { Campaign.Strategy(rawValue: $0.rawValue) }, schedule: schedule,
+            overBudget: body.overBudget.flatMap { Campaign.OverBudget(rawValue: $0.rawValue) })
         return .ok(.init(body: .json(try Self.campaign(try await self.campaigns.update(id, patch)))))
     }
 
@@ -157,6 +159,7 @@ extension APIHandlers {
             accountSelection: try Self.transcode(campaign.accountSelection, to: Components.Schemas.AccountSelection.self, field: "account_selection"),
             strategy: Components.Schemas.Strategy(rawValue: campaign.strategy.rawValue) ?? .roundRobin,
             schedule: try Self.transcode(campaign.schedule, to: Components.Schemas.Schedule.self, field: "schedule"),
+            overBudget: Components.Schemas.OverBudget(rawValue: campaign.overBudget.rawValue) ?? .reject,
             createdAt: campaign.createdAt, updatedAt: campaign.updatedAt)
     }
 }

@@ -20,7 +20,8 @@ extension Campaign {
                 mode: try enumValue("mode", as: Mode.self), postSettings: try row.decodeJSON("post_settings"),
                 captionTemplate: try row.decode("caption_template"), mediaIDs: mediaIDs,
                 accountSelection: try row.decodeJSON("account_selection"), strategy: try enumValue("strategy", as: Strategy.self),
-                schedule: try row.decodeJSON("schedule"), idempotencyKey: try row.decode("idempotency_key"),
+                schedule: try row.decodeJSON("schedule"), overBudget: try enumValue("over_budget", as: OverBudget.self),
+                idempotencyKey: try row.decode("idempotency_key"),
                 createdAt: try row.decode("created_at"), updatedAt: try row.decode("updated_at"))
         } catch {
             throw DomainError.wrap(error)

@@ -43,6 +43,15 @@ public struct Campaign: Sendable, Hashable, Identifiable {
         case random
     }
 
+    /// What a start does with posts that would take an account over its daily cap or TikTok's inbox limit (see
+    /// ``CampaignBudget`` for the exact rules).
+    public enum OverBudget: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Refuse the start (and the create, when it is obvious then), naming the accounts and days.
+        case reject
+        /// Move each post that does not fit to the following day(s), at the same wall time.
+        case spread
+    }
+
     /// The campaign's id.
     public var id: UUID
     /// A name for people, 1…200 characters.
@@ -63,6 +72,8 @@ public struct Campaign: Sendable, Hashable, Identifiable {
     public var strategy: Strategy
     /// When the posts run.
     public var schedule: CampaignSchedule
+    /// What a start does with posts over an account's budget.
+    public var overBudget: OverBudget
     /// The key given at creation, if any.
     public var idempotencyKey: String?
     /// When the campaign was created.
@@ -73,8 +84,8 @@ public struct Campaign: Sendable, Hashable, Identifiable {
     /// A campaign with every field given.
     public init(
         id: UUID, name: String, status: Status, mode: Mode, postSettings: PostSettings, captionTemplate: String, mediaIDs: [UUID],
-        accountSelection: AccountSelection, strategy: Strategy, schedule: CampaignSchedule, idempotencyKey: String? = nil,
-        createdAt: Date, updatedAt: Date
+        accountSelection: AccountSelection, strategy: Strategy, schedule: CampaignSchedule, overBudget: OverBudget = .reject,
+        idempotencyKey: String? = nil, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.name = name
@@ -86,6 +97,7 @@ public struct Campaign: Sendable, Hashable, Identifiable {
         self.accountSelection = accountSelection
         self.strategy = strategy
         self.schedule = schedule
+        self.overBudget = overBudget
         self.idempotencyKey = idempotencyKey
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -95,6 +107,7 @@ public struct Campaign: Sendable, Hashable, Identifiable {
     public var draft: CampaignDraft {
         CampaignDraft(
             name: self.name, mode: self.mode, postSettings: self.postSettings, captionTemplate: self.captionTemplate,
-            mediaIDs: self.mediaIDs, accountSelection: self.accountSelection, strategy: self.strategy, schedule: self.schedule)
+            mediaIDs: self.mediaIDs, accountSelection: self.accountSelection, strategy: self.strategy, schedule: self.schedule,
+            overBudget: self.overBudget)
     }
 }

@@ -25,11 +25,14 @@ public struct CampaignDraft: Sendable, Hashable {
     public var strategy: Campaign.Strategy
     /// When the posts run.
     public var schedule: CampaignSchedule
+    /// What a start does with posts over an account's budget (default `reject`).
+    public var overBudget: Campaign.OverBudget
 
     /// A draft; checked by ``problems`` and by ``CampaignRepository/create(_:idempotencyKey:)``.
     public init(
         name: String, mode: Campaign.Mode = .directPost, postSettings: PostSettings, captionTemplate: String = "", mediaIDs: [UUID],
-        accountSelection: AccountSelection, strategy: Campaign.Strategy = .roundRobin, schedule: CampaignSchedule = .now
+        accountSelection: AccountSelection, strategy: Campaign.Strategy = .roundRobin, schedule: CampaignSchedule = .now,
+        overBudget: Campaign.OverBudget = .reject
     ) {
         self.name = name
         self.mode = mode
@@ -39,6 +42,7 @@ public struct CampaignDraft: Sendable, Hashable {
         self.accountSelection = accountSelection
         self.strategy = strategy
         self.schedule = schedule
+        self.overBudget = overBudget
     }
 
     /// Every problem that needs no database, with the caller's (snake_case) field names.
@@ -81,11 +85,14 @@ public struct CampaignPatch: Sendable, Hashable {
     public var strategy: Campaign.Strategy?
     /// A new schedule.
     public var schedule: CampaignSchedule?
+    /// A new over-budget choice.
+    public var overBudget: Campaign.OverBudget?
 
     /// A patch; only the given fields change.
     public init(
         name: String? = nil, mode: Campaign.Mode? = nil, postSettings: PostSettings? = nil, captionTemplate: String? = nil,
-        mediaIDs: [UUID]? = nil, accountSelection: AccountSelection? = nil, strategy: Campaign.Strategy? = nil, schedule: CampaignSchedule? = nil
+        mediaIDs: [UUID]? = nil, accountSelection: AccountSelection? = nil, strategy: Campaign.Strategy? = nil, schedule: CampaignSchedule? = nil,
+        overBudget: Campaign.OverBudget? = nil
     ) {
         self.name = name
         self.mode = mode
@@ -95,6 +102,7 @@ public struct CampaignPatch: Sendable, Hashable {
         self.accountSelection = accountSelection
         self.strategy = strategy
         self.schedule = schedule
+        self.overBudget = overBudget
     }
 
     /// `draft` with this patch's fields applied.
@@ -108,6 +116,7 @@ public struct CampaignPatch: Sendable, Hashable {
         if let accountSelection = self.accountSelection { result.accountSelection = accountSelection }
         if let strategy = self.strategy { result.strategy = strategy }
         if let schedule = self.schedule { result.schedule = schedule }
+        if let overBudget = self.overBudget { result.overBudget = overBudget }
         return result
     }
 }

@@ -15,8 +15,9 @@ public struct CampaignRepository: Sendable {
     // MARK: - Create and read
 
     /// Creates a draft campaign after checking every field: the draft's own problems (``CampaignDraft/problems``), media
-    /// that do not exist, accounts that do not exist or are disabled, and a caption template whose known parts alone
-    /// are longer than TikTok allows.
+    /// that do not exist, accounts that do not exist or are disabled, a caption template whose known parts alone
+    /// are longer than TikTok allows, and — for `over_budget = reject` — a plan that obviously takes an account over its
+    /// daily cap or TikTok's inbox limit (``CampaignBudget/draftProblems(_:on:)``; the start checks it fully).
     ///
     /// With an `idempotencyKey`, a second create with the same key and the same draft returns the first campaign; with a
     /// different draft it fails with `conflict`.
@@ -31,10 +32,10 @@ public struct CampaignRepository: Sendable {
             let inserted = try await connection.query(
                 """
                 INSERT INTO campaigns (name, mode, caption_template, post_settings, account_selection, schedule, timezone, strategy,
-                                       idempotency_key)
+                                       over_budget, idempotency_key)
                 VALUES (\(draft.name), \(draft.mode.rawValue), \(draft.captionTemplate), \(json: draft.postSettings),
                         \(json: draft.accountSelection), \(json: draft.schedule), \(draft.schedule.timeZone ?? "UTC"),
-                        \(draft.strategy.rawValue), \(idempotencyKey))
+                        \(draft.strategy.rawValue), \(draft.overBudget.rawValue), \(idempotencyKey))
                 ON CONFLICT (idempotency_key) DO NOTHING
                 RETURNING id
                 """)
@@ -96,7 +97,7 @@ public struct CampaignRepository: Sendable {
                 UPDATE campaigns SET name = \(draft.name), mode = \(draft.mode.rawValue), caption_template = \(draft.captionTemplate),
                     post_settings = \(json: draft.postSettings), account_selection = \(json: draft.accountSelection),
                     schedule = \(json: draft.schedule), timezone = \(draft.schedule.timeZone ?? "UTC"), strategy = \(draft.strategy.rawValue),
-                    updated_at = now()
+                    over_budget = \(draft.overBudget.rawValue), updated_at = now()
                 WHERE id = \(id)
                 """)
             if draft.mediaIDs != current.mediaIDs {
@@ -177,6 +178,7 @@ public struct CampaignRepository: Sendable {
                         problem: "renders to at least \(length) characters, over the \(CaptionTemplate.maximumLength) TikTok allows"))
             }
         }
+        problems += try await CampaignBudget.draftProblems(draft, on: connection)
         guard problems.isEmpty else { throw DomainError.invalidInput(problems) }
     }
 

@@ -28,6 +28,11 @@ extension CampaignStarter {
     static let unusableStatuses: Set<String> = ["disabled", "needs_reauth", "restricted"]
 
     /// The selected accounts that can post, in selection order, and those left out.
+    ///
+    /// Every selected row is locked `FOR NO KEY UPDATE` until the transaction ends, taken in id order whatever the
+    /// selection so that starts over overlapping accounts cannot deadlock: a second start over one of these accounts
+    /// waits here, then reads this one's posts when it counts budgets (``CampaignBudget``). (`NO KEY` leaves alone the
+    /// key-share locks that inserting a post for the account takes.)
     /// - Throws: ``DomainError`` `invalidInput` when no account is left.
     static func accounts(for selection: AccountSelection, on connection: PostgresConnection) async throws -> ([StartAccount], [SkippedAccount]) {
         var found: [StartAccount] = []
@@ -38,6 +43,7 @@ extension CampaignStarter {
                 """
                 SELECT id, nickname, username, status, timezone, daily_cap FROM accounts
                 WHERE id = ANY(\(CampaignSQL.texts(ids))::uuid[]) AND deleted_at IS NULL
+                ORDER BY id FOR NO KEY UPDATE
                 """)
             var byID: [UUID: StartAccount] = [:]
             for row in rows {
@@ -50,11 +56,14 @@ extension CampaignStarter {
         case .labels(let labels):
             let rows = try await connection.query(
                 """
-                SELECT id, nickname, username, status, timezone, daily_cap FROM accounts
+                SELECT id, nickname, username, status, timezone, daily_cap, created_at FROM accounts
                 WHERE labels && \(labels) AND deleted_at IS NULL
-                ORDER BY created_at, id
+                ORDER BY id FOR NO KEY UPDATE
                 """)
-            for row in rows { found.append(try Self.account(row)) }
+            var created: [(account: StartAccount, at: Date)] = []
+            for row in rows { created.append((try Self.account(row), try row.decode("created_at", as: Date.self))) }
+            // Oldest account first (ties by id, as PostgreSQL orders uuids: their bytes, i.e. their hex text).
+            found = created.sorted { ($0.at, $0.account.id.uuidString) < ($1.at, $1.account.id.uuidString) }.map(\.account)
             guard !found.isEmpty else {
                 throw DomainError.invalidInput([FieldProblem(field: "account_selection.labels", problem: "no account carries any of these labels")])
             }

@@ -18,6 +18,11 @@ public import Postgres
 ///   fewest posts run in the 24 hours before the start first; `random` shuffles the accounts and each account's media.
 /// - `{index}` is the post's 1-based position in that order (round by round, accounts in order); `{date}`/`{time}` are
 ///   the run time in the schedule's zone, or in the account's zone for `now`.
+/// - **Budgets** (``CampaignBudget``): no account may go over its daily cap (`accounts.daily_cap`, per local day in its
+///   zone, counting its existing posts) nor, for inbox campaigns, over 5 inbox posts in 24 hours. `over_budget =
+///   reject` refuses such a start, naming the accounts and days; `spread` moves each post that does not fit to the next
+///   day(s) at the same wall time, in plan order. The selected account rows are locked (`FOR NO KEY UPDATE`, in id
+///   order), so two starts over one account run one after the other and the second counts the first one's posts.
 public struct CampaignStarter: Sendable {
     /// Settings of the starter.
     public struct Configuration: Sendable, Hashable {
@@ -47,14 +52,17 @@ public struct CampaignStarter: Sendable {
 
     /// Starts the draft campaign `id` at `now`.
     ///
-    /// In one transaction: locks the campaign row, refuses anything but a draft, resolves the accounts (skipping
-    /// disabled, needs-reauth and restricted ones, and ids that no longer exist), plans the posts (``CampaignPlan``),
-    /// computes each run time, renders each caption, inserts every post row with a `post.created` event, and sets the
-    /// campaign `running` (first post due within a minute) or `scheduled`. Each post's idempotency key is
-    /// `campaign:<id>:<media position>:<account id>`, so no post can be inserted twice.
+    /// In one transaction: locks the campaign row, refuses anything but a draft, resolves and locks the accounts
+    /// (skipping disabled, needs-reauth and restricted ones, and ids that no longer exist), plans the posts
+    /// (``CampaignPlan``), computes each run time, keeps the plan inside the accounts' budgets (``CampaignBudget``:
+    /// daily caps and TikTok's inbox limit; refused or spread to later days as the campaign's `over_budget` says),
+    /// renders each caption, inserts every post row with a `post.created` event, and sets the campaign `running` (first
+    /// post due within a minute) or `scheduled`. Each post's idempotency key is `campaign:<id>:<media position>:<account
+    /// id>`, so no post can be inserted twice.
     /// - Returns: The started campaign and its posts, in plan order, with what their jobs need.
     /// - Throws: ``DomainError`` `notFound`; `invalidState` (not a draft: a second start); `invalidInput` (no usable
-    ///   account, no account with the labels, an `at` time in the past, a caption over 2,200 characters, deleted media);
+    ///   account, no account with the labels, an `at` time in the past, a caption over 2,200 characters, deleted media,
+    ///   an account over budget — field `budget`);
     ///   `conflict`; `database`.
     public func start(_ id: UUID, now: Date = Date(), actor: String? = nil) async throws(DomainError) -> CampaignStartResult {
         try await self.client.domainTransaction { connection in
@@ -67,7 +75,13 @@ public struct CampaignStarter: Sendable {
             let media = try await Self.media(of: id, on: connection)
             let recent = campaign.strategy == .leastUsed ? try await Self.recentPosts(of: accounts, now: now, on: connection) : accounts.map { _ in 0 }
             let times = try campaign.schedule.roundTimes(rounds: media.count, now: now, tolerance: Self.queueHorizon)
-            let posts = try self.plan(campaign, template: template, accounts: accounts, media: media, recentPosts: recent, times: times, now: now)
+            let plan = self.plan(campaign, mediaCount: media.count, recentPosts: recent)
+            let budget = try await CampaignBudget.load(
+                accounts: accounts, earliest: times.min() ?? now, inbox: campaign.mode == .inbox,
+                scheduleZone: campaign.schedule.timeZone.flatMap(CampaignSchedule.zone), on: connection)
+            let runTimes = try budget.apply(
+                times: plan.entries.map { times[$0.round] }, accountIndexes: plan.entries.map(\.account), policy: campaign.overBudget)
+            let posts = try self.posts(of: plan, campaign, template: template, accounts: accounts, media: media, runTimes: runTimes, now: now)
             let positions = Dictionary(uniqueKeysWithValues: media.map { ($0.id, $0.position) })
             try await self.insert(posts, mediaPositions: positions, campaign: campaign, actor: actor, on: connection)
             let first = posts.map(\.runAt).min() ?? now
@@ -77,14 +91,19 @@ public struct CampaignStarter: Sendable {
         }
     }
 
-    /// The posts of `campaign`, in plan order, with rendered captions.
-    /// - Throws: ``DomainError`` `invalidInput` when captions come out too long (the first ten are listed).
-    func plan(
-        _ campaign: Campaign, template: CaptionTemplate, accounts: [StartAccount], media: [StartMedia], recentPosts: [Int], times: [Date], now: Date
-    ) throws(DomainError) -> [PlannedPost] {
+    /// The plan of `campaign` (``CampaignPlan``) for `mediaCount` media and accounts with `recentPosts`.
+    func plan(_ campaign: Campaign, mediaCount: Int, recentPosts: [Int]) -> CampaignPlan {
         var generator: any RandomNumberGenerator =
             self.configuration.randomSeed.map { SeededGenerator(seed: $0) as any RandomNumberGenerator } ?? SystemRandomNumberGenerator()
-        let plan = CampaignPlan.make(mediaCount: media.count, recentPosts: recentPosts, strategy: campaign.strategy, using: &generator)
+        return CampaignPlan.make(mediaCount: mediaCount, recentPosts: recentPosts, strategy: campaign.strategy, using: &generator)
+    }
+
+    /// The posts of `plan`, in plan order, at `runTimes` (one per plan entry), with rendered captions.
+    /// - Throws: ``DomainError`` `invalidInput` when captions come out too long (the first ten are listed).
+    func posts(
+        of plan: CampaignPlan, _ campaign: Campaign, template: CaptionTemplate, accounts: [StartAccount], media: [StartMedia], runTimes: [Date],
+        now: Date
+    ) throws(DomainError) -> [PlannedPost] {
         let scheduleZone = campaign.schedule.timeZone.flatMap(CampaignSchedule.zone)
         var zones: [String: TimeZone] = [:]
         var stamps: [StampKey: (date: String, time: String)] = [:]
@@ -95,7 +114,7 @@ public struct CampaignStarter: Sendable {
         for (offset, entry) in plan.entries.enumerated() {
             let account = accounts[entry.account]
             let item = media[entry.media]
-            let runAt = times[entry.round]
+            let runAt = runTimes[offset]
             let zone: TimeZone
             if let scheduleZone {
                 zone = scheduleZone

@@ -95,16 +95,19 @@ struct APIBenchmark {
         }
     }
 
-    /// `--accounts` active accounts labelled `bench` and `--media` media rows; answers a new admin key.
+    /// `--accounts` active accounts labelled `bench` (daily cap `--media`, at least the default 15, at most 1,000) and
+    /// `--media` media rows; answers a new admin key.
     private func seed(_ postgres: PostgresClient) async throws -> String {
         let accounts = AccountRepository(client: postgres)
         for index in 0..<self.options.accounts {
             let tokens = AccountTokens(
                 accessTokenCiphertext: Data("bench-sealed".utf8), accessTokenExpiresAt: Date().addingTimeInterval(86400), refreshTokenCiphertext: nil,
                 refreshTokenExpiresAt: nil, keyID: "k1")
-            _ = try await accounts.upsertConnected(
+            let account = try await accounts.upsertConnected(
                 ConnectedAccount(
                     openID: "bench-\(index)", nickname: "Bench \(index)", username: nil, scopes: ["video.publish"], tokens: tokens, labels: ["bench"]))
+            // Every account posts every media at once: a cap of `--media` keeps the campaign inside its budget.
+            _ = try await accounts.update(id: account.id, AccountRepository.Changes(dailyCap: min(max(self.options.media, 15), 1000)))
         }
         let media = MediaRepository(client: postgres)
         for index in 0..<self.options.media {
