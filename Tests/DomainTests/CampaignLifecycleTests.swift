@@ -89,7 +89,7 @@ import Testing
             let campaign = try await repository.create(CampaignFixtures.draft(media: media, accounts: accounts))
             let empty = try await repository.progress(campaign.id)
             #expect(empty.total == 0 && empty.status == .draft)
-            #expect(empty.byStatus.count == 9 && empty.byStatus.values.allSatisfy { $0 == 0 })
+            #expect(empty.byStatus.count == PostStatus.allCases.count && empty.byStatus.values.allSatisfy { $0 == 0 })
             let posts = try await CampaignStarter(client: client).start(campaign.id).posts
             try await CampaignFixtures.force(client, post: posts[0].id, to: .completed)
             try await CampaignFixtures.force(client, post: posts[1].id, to: .failed)
@@ -97,7 +97,7 @@ import Testing
             let progress = try await repository.progress(campaign.id)
             #expect(progress.total == 4 && progress.status == .running)
             #expect(progress.byStatus == [
-                .pending: 0, .scheduled: 0, .queued: 1, .running: 1, .retrying: 0, .unconfirmed: 0, .completed: 1, .failed: 1, .cancelled: 0,
+                .pending: 0, .scheduled: 0, .queued: 1, .running: 1, .retrying: 0, .unconfirmed: 0, .completed: 1, .failed: 1, .cancelled: 0, .missed: 0,
             ])
             await expectDomainError(.notFound) { _ = try await repository.progress(UUID()) }
         }

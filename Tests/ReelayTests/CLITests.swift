@@ -38,7 +38,16 @@ enum ReelayBinary {
         #expect(outcome.stderr.contains("REELAY_ENCRYPTION_KEY"))
     }
 
-    @Test(arguments: [["scheduler"], ["dev"]])
+    @Test func schedulerNeedsTheEncryptionKey() async throws {
+        let outcome = try await ReelayBinary.run(["scheduler"], environment: ["REELAY_ENCRYPTION_KEY": ""])
+        #expect(outcome.status == 2)
+        #expect(outcome.stderr.contains("REELAY_ENCRYPTION_KEY"))
+        let bad = try await ReelayBinary.run(["scheduler", "--look-ahead", "1s"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("REELAY_SCHEDULER_LOOK_AHEAD"))
+    }
+
+    @Test(arguments: [["dev"]])
     func plannedCommandsSaySoAndExit2(_ arguments: [String]) async throws {
         let outcome = try await ReelayBinary.run(arguments)
         #expect(outcome.status == 2)

@@ -50,7 +50,9 @@ public final class APIServer: Service, Sendable {
             },
             logger: self.logger)
         do {
-            try await application.runService()
+            // The application as a service of the caller's group (not `runService()`, which would install its own SIGTERM
+            // handling and stop the server before the group's turn for it, failing `reelay dev`'s orderly shutdown).
+            try await application.run()
         } catch {
             port.fail(error)
             throw error

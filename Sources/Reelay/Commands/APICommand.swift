@@ -61,17 +61,26 @@ struct APICommand: AsyncParsableCommand {
         let postgres = PostgresClient(configuration: settings.database, logger: logger)
         let redis = RedisClient(configuration: settings.redis, logger: logger)
         let client = TikTokClient(configuration: tiktokConfiguration, logger: logger)
-        let server = APIServer(configuration: api.configuration, postgres: postgres, redis: redis, tiktok: client, cipher: cipher, logger: logger)
-        // The result recorder: workers' results streams → PostgreSQL (posts, events, campaigns, accounts).
-        var recording = RecorderConfiguration()
-        recording.queues = [api.configuration.queue]
-        recording.checkpointJobNames = [PublishVideo.jobName]
-        let recorder = try ResultRecorder(
-            broker: RedisJobBroker(client: redis), applier: ResultApplier(client: postgres, logger: logger), configuration: recording, logger: logger)
-        var configuration = ServiceGroupConfiguration(services: [postgres, redis, client, recorder, server], logger: logger)
+        let services: [any Service] = [postgres, redis, client] + (try Self.services(
+            api.configuration, postgres: postgres, redis: redis, tiktok: client, cipher: cipher, logger: logger))
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         try await FailureReport.exitingOnFailure(command: "api") {
             try await ServiceGroup(configuration: configuration).run()
         }
+    }
+
+    /// The API's services over running clients: the result recorder (workers' results streams → PostgreSQL) and the
+    /// HTTP server. Also used by `reelay dev`.
+    static func services(
+        _ configuration: APIConfiguration, postgres: PostgresClient, redis: RedisClient, tiktok: TikTokClient, cipher: TokenCipher, logger: Logger
+    ) throws -> [any Service] {
+        let server = APIServer(configuration: configuration, postgres: postgres, redis: redis, tiktok: tiktok, cipher: cipher, logger: logger)
+        var recording = RecorderConfiguration()
+        recording.queues = [configuration.queue]
+        recording.checkpointJobNames = [PublishVideo.jobName]
+        let recorder = try ResultRecorder(
+            broker: RedisJobBroker(client: redis), applier: ResultApplier(client: postgres, logger: logger), configuration: recording, logger: logger)
+        return [recorder, server]
     }
 }

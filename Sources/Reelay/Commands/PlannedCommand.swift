@@ -14,12 +14,3 @@ extension PlannedCommand {
         throw ExitCode(2)
     }
 }
-
-/// `reelay dev`.
-struct DevCommand: PlannedCommand {
-    static let plannedIn = "the issue that brings api, worker, scheduler and sandbox together"
-    static let configuration = CommandConfiguration(
-        commandName: "dev",
-        abstract: "Run api, scheduler, worker and sandbox in one process, for a laptop and for `make run`.",
-        discussion: "Not yet available.")
-}

@@ -77,13 +77,30 @@ struct WorkerOptions: ParsableArguments {
                 Data("reelay: REELAY_ENCRYPTION_KEY is not set: a worker of the publish queue needs it to read account tokens\n".utf8))
             throw ExitCode(2)
         }
-        let worker = workerSettings.configuration
         let logger = settings.logger(label: "reelay.worker")
         var redisConfiguration = settings.redis
         // Blocking waits: the pickup loop and one forwarder per queue.
-        redisConfiguration.blockingPoolSize = max(redisConfiguration.blockingPoolSize, worker.queues.count + 2)
+        redisConfiguration.blockingPoolSize = max(redisConfiguration.blockingPoolSize, workerSettings.configuration.queues.count + 2)
         let redis = RedisClient(configuration: redisConfiguration, logger: logger)
-        var services: [any Service] = [redis]
+        let services = [redis] + Self.services(
+            workerSettings, tiktok: tiktok, redis: redis, host: host, pid: pid, workerID: workerID, crashStep: crashStep, benchmarkJobs: benchmarkJobs,
+            logger: logger)
+        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
+        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
+        try await FailureReport.exitingOnFailure(command: command) {
+            try await ServiceGroup(configuration: configuration).run()
+        }
+    }
+
+    /// A worker's services over a running Redis client: the publish pipeline (with a cipher), the registry heartbeat,
+    /// the maintenance loops when enabled, and the processor last (it shuts down first, while the rest still run).
+    /// Also used by `reelay dev`.
+    static func services(
+        _ workerSettings: WorkerSettings, tiktok: TikTokSettings, redis: RedisClient, host: String, pid: Int32, workerID: String,
+        crashStep: PublishStep?, benchmarkJobs: Bool, logger: Logger
+    ) -> [any Service] {
+        let worker = workerSettings.configuration
+        var services: [any Service] = []
         var pipeline: PublishPipeline?
         if let cipher = tiktok.cipher {
             let client = TikTokClient(configuration: tiktok.configuration, logger: logger)
@@ -115,11 +132,7 @@ struct WorkerOptions: ParsableArguments {
                 MaintenanceLoop.janitor(broker: broker, configuration: maintenance, logger: logger),
             ]
         }
-        services.append(processor)  // last: it shuts down first, while the client and the chores still run
-        var configuration = ServiceGroupConfiguration(services: services, logger: logger)
-        configuration.gracefulShutdownSignals = [.sigterm, .sigint]
-        try await FailureReport.exitingOnFailure(command: command) {
-            try await ServiceGroup(configuration: configuration).run()
-        }
+        services.append(processor)
+        return services
     }
 }
