@@ -1,4 +1,5 @@
 import Foundation
+public import Publishing
 public import Redis
 
 /// The scheduler's leadership: a Redis key holding the leader's id with a `PX` lease (Redis's clock decides when it

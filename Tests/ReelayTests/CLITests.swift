@@ -47,15 +47,6 @@ enum ReelayBinary {
         #expect(bad.stderr.contains("REELAY_SCHEDULER_LOOK_AHEAD"))
     }
 
-    @Test(arguments: [["dev"]])
-    func plannedCommandsSaySoAndExit2(_ arguments: [String]) async throws {
-        let outcome = try await ReelayBinary.run(arguments)
-        #expect(outcome.status == 2)
-        #expect(outcome.stderr.contains("not yet available"))
-        let help = try await ReelayBinary.run(arguments + ["--help"])
-        #expect(help.status == 0)
-    }
-
     @Test func aBadSettingIsOneLineAndExit2() async throws {
         let outcome = try await ReelayBinary.run(["status"], environment: ["REELAY_REDIS_POOL_SIZE": "lots"])
         #expect(outcome.status == 2)

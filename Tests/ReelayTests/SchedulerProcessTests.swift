@@ -38,6 +38,14 @@ import Testing
             #expect(successor != leader)
             #expect(takeover <= lease + .seconds(1), "takeover took \(takeover)")
             try await flow.expectEveryPostPublishedOnce(posts, accounts: accounts, perAccount: 6)
+            // Operators see the new leader in /readyz and in `reelay queue stats`.
+            try await eventually("readyz names the new leader", timeout: .seconds(10), poll: .milliseconds(200)) {
+                let ready = try await flow.raw("GET", flow.apiURL + "/readyz").json["scheduler"] as? [String: Any]
+                return ready?["leader"] as? String == successor && ready?["status"] as? String == "ok"
+            }
+            let stats = try await ReelayBinary.run(["queue", "stats", "--json"], environment: flow.environment)
+            let figures = try #require(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+            #expect((figures["scheduler"] as? [String: Any])?["leader"] as? String == successor)
             let queuedEvents = try await flow.postgres.query(
                 "SELECT post_id, count(*) AS n FROM post_events WHERE event = 'post.queued' GROUP BY post_id")
             #expect(queuedEvents.count == posts.count)

@@ -3,6 +3,7 @@ import Foundation
 import JobQueue
 import Logging
 import Postgres
+import Publishing
 import Redis
 @testable import Scheduler
 import ServiceLifecycle

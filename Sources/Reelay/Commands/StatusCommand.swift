@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Domain
 import Postgres
+import Publishing
 import Redis
 import Logging
 import Synchronization
@@ -25,7 +26,8 @@ struct StatusCommand: AsyncParsableCommand {
             async let postgresLine = Self.check("postgresql", settings.database.redacted) { try await Self.postgresVersion(postgres) }
             async let schemaLine = Self.check("schema", "") { try await Self.schemaState(postgres, logger: logger) }
             async let policyWarning = Self.evictionWarning(redis)
-            lines.set([await redisLine, await postgresLine, await schemaLine] + (await policyWarning.map { [$0] } ?? []))
+            async let schedulerLines = Self.schedulerLines(redis)
+            lines.set([await redisLine, await postgresLine, await schemaLine] + (await policyWarning.map { [$0] } ?? []) + (await schedulerLines))
         }
         let results = lines.get()
         for line in results { print(line.text) }
@@ -68,6 +70,40 @@ struct StatusCommand: AsyncParsableCommand {
         guard policy != "noeviction" else { return nil }
         let text = "\(label) Redis maxmemory-policy is \(policy), not noeviction: Redis may evict job hashes, leases or lists and lose jobs"
         return StatusLine(ok: true, text: text)
+    }
+
+    /// The recorder's lag beyond which `reelay status` warns: a tenth of the completed-job retention (24 h). The outbox
+    /// reconciler can tell a job that ran only while its hash, its results entry or its recorded events remain; the
+    /// recorder must stay far inside the retention.
+    static let recorderLagWarning: Int64 = 86_400_000 / 10
+
+    /// The scheduler's line (leader, lag, stuck posts) and warnings: no leader, stale figures, a lagging recorder. A
+    /// warning does not change the exit status (a deployment may run no scheduler on purpose for a while).
+    static func schedulerLines(_ redis: RedisClient) async -> [StatusLine] {
+        let label = "scheduler".padding(toLength: 11, withPad: " ", startingAt: 0)
+        let warning = "warning".padding(toLength: 11, withPad: " ", startingAt: 0)
+        let now = Date()
+        guard let report = try? await SchedulerReport.read(redis: redis, now: now) else { return [] }
+        guard let leader = report.leader else {
+            return [StatusLine(ok: true, text: "\(warning) no scheduler leads: timed posts do not fire and due retries wait (start `reelay scheduler`)")]
+        }
+        var lines = [
+            StatusLine(
+                ok: true,
+                text: "\(label) \(report.state == "ok" ? "ok    " : report.state)  leader \(leader), term \(report.fencingToken ?? 0), lag "
+                    + "\(report.lagMilliseconds ?? 0) ms, stuck past due \(report.stuckPastDue ?? 0), recorder lag \(report.recorderLagMilliseconds ?? 0) ms")
+        ]
+        if let lag = report.recorderLagMilliseconds, lag > Self.recorderLagWarning {
+            lines.append(
+                StatusLine(
+                    ok: true,
+                    text: "\(warning) the result recorder is \(lag / 60_000) min behind; it must stay far inside the 24 h completed-job retention "
+                        + "(start more `reelay api` processes, or look at their logs)"))
+        }
+        if (report.stuckPastDue ?? 0) > 0 {
+            lines.append(StatusLine(ok: true, text: "\(warning) \(report.stuckPastDue ?? 0) post(s) due more than a minute ago are not running yet"))
+        }
+        return lines
     }
 
     private static func postgresVersion(_ postgres: PostgresClient) async throws -> String {
