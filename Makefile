@@ -10,13 +10,13 @@ WITH_ENV := set -a; source .data/env; set +a;
 
 .PHONY: run test fuzz-api stop deps services build release migrate status check-imports bench-redis clean
 
-## run: install, start Redis + PostgreSQL, build, migrate, start the sandbox TikTok, the API and a worker, then drive the demo through the API
+## run: install, start Redis + PostgreSQL, build, migrate, start the sandbox TikTok, the API, the scheduler and a worker, then drive the demo through the API
 run: deps services build
 	@$(WITH_ENV) $(BIN) migrate
 	@scripts/demo.sh start
 	@scripts/demo-flow.sh
 	@$(WITH_ENV) $(BIN) status
-	@echo "Redis, PostgreSQL, the sandbox, the API and the worker keep running (make stop stops them; logs in .data/demo/)."
+	@echo "Redis, PostgreSQL, the sandbox, the API, the scheduler and the worker keep running (make stop stops them; logs in .data/demo/)."
 
 ## test: install, start Redis + PostgreSQL, check the import rules, build and run every test
 test: deps services check-imports

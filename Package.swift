@@ -241,7 +241,7 @@ let package = Package(
         .testTarget(
             name: "SchedulerTests",
             dependencies: [
-                "Scheduler", "Domain", "JobQueue", "Publishing", "Redis", "Postgres", "TestSupport",
+                "Scheduler", "Domain", "JobQueue", "Publishing", "Redis", "Postgres", "TikTok", "TikTokSandbox", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

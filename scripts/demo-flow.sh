@@ -109,6 +109,21 @@ call 200 GET "$api/api/v1/campaigns/$campaign_id"
 echo "  campaign '$(field "d['name']")' is $(field "d['status']")"
 echo "  the sandbox holds $(curl -fs "$sandbox/_sandbox/posts" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["posts"]))') published posts in all"
 
+say "A timed campaign: the same video again in two minutes, fired by the scheduler"
+at=$(date -u -d '+2 minutes' +%Y-%m-%dT%H:%M:00)
+call 201 POST "$api/api/v1/campaigns" -H 'Content-Type: application/json' -d @- <<JSON
+{"name": "Timed $(date -u +%H:%M:%S)", "mode": "direct_post", "media_ids": ["$media_id"],
+ "caption_template": "Timed post for {account.nickname} at {time} UTC #reelay",
+ "post_settings": {"privacy_level": "SELF_ONLY"}, "account_selection": {"labels": ["demo"]},
+ "schedule": {"type": "at", "at": "$at", "timezone": "UTC"}, "over_budget": "spread"}
+JSON
+timed_id=$(field "d['id']")
+call 202 POST "$api/api/v1/campaigns/$timed_id/start"
+echo "  campaign $timed_id  status $(field "d['status']"), due $at UTC"
+echo "  the leading scheduler loads it into Redis two minutes ahead and fires it on time:"
+echo "    redis-cli -p ${REELAY_DEV_REDIS_PORT:-6390} GET reelay:scheduler:leader"
+echo "    curl -H \"Authorization: Bearer \$key\" $api/api/v1/campaigns/$timed_id/progress"
+
 cat <<EOF
 
 Reelay is running.

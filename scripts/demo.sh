@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The rest of the local system for `make run`: `reelay sandbox` (the local TikTok), `reelay api` (with its result
-# recorder) and one `reelay worker`, in the background with pid files and logs under .data/demo/, pointed at the
-# servers of scripts/services.sh.
+# recorder), `reelay scheduler` (timed posts, outbox, token refresh, queue maintenance) and one `reelay worker`, in the
+# background with pid files and logs under .data/demo/, pointed at the servers of scripts/services.sh.
 #
 #   scripts/demo.sh start   start them unless already running (safe to run twice)
 #   scripts/demo.sh stop    stop them by pid (SIGTERM: the worker finishes or puts back its jobs)
@@ -49,8 +49,15 @@ start() {
         running api || { cat "$dir/api.log" >&2; log "the API did not start (is port $api_port free? set REELAY_DEV_API_PORT)"; exit 1; }
         log "API listening on http://127.0.0.1:$api_port (log .data/demo/api.log)"
     fi
+    if ! running scheduler; then
+        nohup "$bin" scheduler >"$dir/scheduler.log" 2>&1 &
+        echo $! > "$dir/scheduler.pid"
+        sleep 0.5
+        running scheduler || { cat "$dir/scheduler.log" >&2; log "the scheduler did not start"; exit 1; }
+        log "scheduler running (log .data/demo/scheduler.log; redis-cli GET reelay:scheduler:leader)"
+    fi
     if ! running worker; then
-        nohup "$bin" worker --queues publish --concurrency 4 >"$dir/worker.log" 2>&1 &
+        nohup "$bin" worker --queues publish --concurrency 4 --maintenance false >"$dir/worker.log" 2>&1 &
         echo $! > "$dir/worker.pid"
         sleep 0.5
         running worker || { cat "$dir/worker.log" >&2; log "the worker did not start"; exit 1; }
@@ -59,7 +66,7 @@ start() {
 }
 
 stop() {
-    for name in worker api sandbox; do
+    for name in worker scheduler api sandbox; do
         if running "$name"; then
             local pid; pid=$(cat "$dir/$name.pid")
             kill -TERM "$pid" 2>/dev/null || true
