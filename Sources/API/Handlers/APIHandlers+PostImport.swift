@@ -21,7 +21,7 @@ extension APIHandlers {
             rows = try await CSVRows.read(body, columns: Self.postImportColumns.union(Self.postSettingColumns)).rows.map(Self.postImportRow)
         }
         let dryRun = input.query.dryRun ?? false
-        let report = try await PostImporter(client: self.postgres).importRows(rows, dryRun: dryRun, actor: self.actor)
+        let report = try await PostImporter(client: self.postgres).importRows(rows, dryRun: dryRun, actor: self.actor, queue: self.configuration.queue)
         if !dryRun, !report.createdPostIDs.isEmpty {
             do {
                 let queued = try await self.posts.markQueued(report.createdPostIDs, actor: self.actor)

@@ -15,9 +15,11 @@ public struct PostImporter: Sendable {
     /// An importer over `client`.
     public init(client: PostgresClient) { self.client = client }
 
-    /// Validates and (unless `dryRun`) imports `rows`.
+    /// Validates and (unless `dryRun`) imports `rows`, as posts of the job queue `queue`.
     /// - Throws: ``DomainError`` `invalidInput` for no rows or more than ``maxRows``, `database`.
-    public func importRows(_ rows: [PostImportRow], dryRun: Bool, actor: String? = nil) async throws(DomainError) -> PostImportReport {
+    public func importRows(
+        _ rows: [PostImportRow], dryRun: Bool, actor: String? = nil, queue: String = "publish"
+    ) async throws(DomainError) -> PostImportReport {
         guard (1...Self.maxRows).contains(rows.count) else {
             throw DomainError.invalidInput([FieldProblem(field: "rows", problem: "must hold 1 to \(Self.maxRows) rows")])
         }
@@ -49,8 +51,8 @@ public struct PostImporter: Sendable {
                         \(fresh.map { $0.mode.rawValue })::text[], \(fresh.map { String($0.runAtMicros) })::text[])
                         AS t(key, account_id, media_id, caption, settings, mode, micros)
                 ), inserted AS (
-                    INSERT INTO posts (account_id, media_id, status, mode, run_at, caption, post_settings, idempotency_key)
-                    SELECT account_id, media_id, 'scheduled', mode, timestamptz 'epoch' + micros::bigint * interval '1 microsecond', caption,
+                    INSERT INTO posts (account_id, media_id, queue, status, mode, run_at, caption, post_settings, idempotency_key)
+                    SELECT account_id, media_id, \(queue), 'scheduled', mode, timestamptz 'epoch' + micros::bigint * interval '1 microsecond', caption,
                         settings::jsonb, key
                     FROM input
                     ON CONFLICT (idempotency_key) DO NOTHING
