@@ -6,7 +6,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 heavy=(PublishCrashTests PublishExpiredUploadURLTests PublishMemoryTests StreamingUploadTests WorkerProcessTests BrokerBulkEnqueueTests
-    CopyTests RedisCrashTests RedisMemoryFootprintTests FencedWorkerTests BrokerOrphanRecoveryTests ForwarderTests)
+    CopyTests RedisCrashTests RedisMemoryFootprintTests FencedWorkerTests BrokerOrphanRecoveryTests ForwarderTests
+    SchedulerProcessTests)
 pattern=$(IFS='|'; echo "${heavy[*]}")
 status=0
 
