@@ -109,8 +109,9 @@ call 200 GET "$api/api/v1/campaigns/$campaign_id"
 echo "  campaign '$(field "d['name']")' is $(field "d['status']")"
 echo "  the sandbox holds $(curl -fs "$sandbox/_sandbox/posts" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["posts"]))') published posts in all"
 
-say "A timed campaign: the same video again in two minutes, fired by the scheduler"
-at=$(date -u -d '+2 minutes' +%Y-%m-%dT%H:%M:00)
+say "Two campaigns the scheduler fires: one at a time 90 s ahead, one on a weekly slot"
+# Past the API's one-minute horizon, so both wait in PostgreSQL as `scheduled` until the leading scheduler loads them.
+at=$(date -u -d '+90 seconds' +%Y-%m-%dT%H:%M:%S)
 call 201 POST "$api/api/v1/campaigns" -H 'Content-Type: application/json' -d @- <<JSON
 {"name": "Timed $(date -u +%H:%M:%S)", "mode": "direct_post", "media_ids": ["$media_id"],
  "caption_template": "Timed post for {account.nickname} at {time} UTC #reelay",
@@ -120,9 +121,25 @@ JSON
 timed_id=$(field "d['id']")
 call 202 POST "$api/api/v1/campaigns/$timed_id/start"
 echo "  campaign $timed_id  status $(field "d['status']"), due $at UTC"
-echo "  the leading scheduler loads it into Redis two minutes ahead and fires it on time:"
+# The weekly slot: today's weekday at the first whole minute more than a minute ahead (slots are HH:MM).
+slot_epoch=$(( ( $(date -u +%s) + 61 + 59 ) / 60 * 60 ))
+slot_day=$(date -u -d "@$slot_epoch" +%a | tr 'A-Z' 'a-z')
+slot_time=$(date -u -d "@$slot_epoch" +%H:%M)
+call 201 POST "$api/api/v1/campaigns" -H 'Content-Type: application/json' -d @- <<JSON
+{"name": "Weekly $(date -u +%H:%M:%S)", "mode": "direct_post", "media_ids": ["$media_id"],
+ "caption_template": "Every $slot_day at $slot_time UTC with {account.nickname} #reelay",
+ "post_settings": {"privacy_level": "SELF_ONLY"}, "account_selection": {"labels": ["demo"]}, "strategy": "least_used",
+ "schedule": {"type": "slots", "slots": [{"weekday": "$slot_day", "time": "$slot_time"}], "timezone": "UTC",
+              "start_date": "$(date -u -d "@$slot_epoch" +%Y-%m-%d)"}, "over_budget": "spread"}
+JSON
+weekly_id=$(field "d['id']")
+call 202 POST "$api/api/v1/campaigns/$weekly_id/start"
+echo "  campaign $weekly_id  status $(field "d['status']"), weekly slot $slot_day $slot_time UTC"
+echo "  the leading scheduler loads them into Redis two minutes ahead and fires them on time; both complete within two"
+echo "  minutes with nothing else to do. Watch:"
 echo "    redis-cli -p ${REELAY_DEV_REDIS_PORT:-6390} GET reelay:scheduler:leader"
-echo "    curl -H \"Authorization: Bearer \$key\" $api/api/v1/campaigns/$timed_id/progress"
+echo "    curl -H 'Authorization: Bearer <admin key>' $api/api/v1/campaigns/$timed_id/progress"
+echo "    curl -H 'Authorization: Bearer <admin key>' $api/api/v1/campaigns/$weekly_id/progress"
 
 cat <<EOF
 
