@@ -58,13 +58,19 @@ public struct LeaderLease: Sendable {
         return (replies[0].string, replies[1].string.flatMap { Int64($0) })
     }
 
-    /// Takes the lease when free.
-    /// - KEYS: 1 leader key, 2 fence counter. - ARGV: 1 candidate id, 2 lease ms.
-    /// - Reply: the new fencing token (the counter after `INCR`), or nil when another id holds the lease.
+    /// Takes the lease when free. A candidate that already holds it (its last acquire's reply was lost) gets its term
+    /// back with the lease extended, instead of waiting for its own lease to run out.
+    /// - KEYS: 1 leader key, 2 fence counter. - ARGV: 1 candidate id (unique per process), 2 lease ms.
+    /// - Reply: the fencing token (the counter after `INCR`, or its current value for the holder), or nil when another
+    ///   id holds the lease.
     static let acquire = RedisScript(
         """
         if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
           return redis.call('INCR', KEYS[2])
+        end
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('PEXPIRE', KEYS[1], ARGV[2])
+          return tonumber(redis.call('GET', KEYS[2]) or '0')
         end
         return false
         """)

@@ -146,8 +146,10 @@ public struct SchedulerService: Service {
             }
             if Task.isShuttingDownGracefully { return .shutdown }
             do {
+                // Counted from before the request: Redis extended the lease at some moment after this one.
+                let sent = ContinuousClock.now
                 guard try await self.lease.renew(token: fence.token) else { return .lost("the lease was taken over") }
-                renewedAt = ContinuousClock.now
+                renewedAt = sent
             } catch {
                 // Redis did not answer: the lease may run out while this process cannot tell. Step down a margin
                 // before it would, so two leaders never run their loops at once.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Domain
+import JobQueue
 import Postgres
 import Publishing
 import Redis
@@ -82,8 +83,8 @@ struct StatusCommand: AsyncParsableCommand {
     static func schedulerLines(_ redis: RedisClient) async -> [StatusLine] {
         let label = "scheduler".padding(toLength: 11, withPad: " ", startingAt: 0)
         let warning = "warning".padding(toLength: 11, withPad: " ", startingAt: 0)
-        let now = Date()
-        guard let report = try? await SchedulerReport.read(redis: redis, now: now) else { return [] }
+        // The leader stamps its figures with Redis's time: judge their age by it too, not by this host's clock.
+        guard let now = try? await RedisClock(client: redis).now(), let report = try? await SchedulerReport.read(redis: redis, now: now) else { return [] }
         guard let leader = report.leader else {
             return [StatusLine(ok: true, text: "\(warning) no scheduler leads: timed posts do not fire and due retries wait (start `reelay scheduler`)")]
         }
