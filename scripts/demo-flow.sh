@@ -41,6 +41,7 @@ else
     echo "reusing the admin key in .data/admin-key"
 fi
 
+account_ids=()
 say "Three sandbox creators, connected through POST /api/v1/accounts/connect and the OAuth callback"
 for nickname in "Ada Lovelace" "Grace Hopper" "Katherine Johnson"; do
     curl -fs "$sandbox/_sandbox/creators" > "$body" || die "the sandbox does not answer at $sandbox"
@@ -56,6 +57,7 @@ for nickname in "Ada Lovelace" "Grace Hopper" "Katherine Johnson"; do
     [[ "$callback" == "$api/oauth/tiktok/callback?"* ]] || die "the sandbox did not redirect to the callback (got '$callback')"
     call 200 GET "$callback"
     printf '  %-18s account %s  status %s\n' "$nickname" "$(field "d['id']")" "$(field "d['status']")"
+    account_ids+=("$(field "d['id']")")
 done
 
 say "A sample video, uploaded with POST /api/v1/media"
@@ -109,13 +111,14 @@ call 200 GET "$api/api/v1/campaigns/$campaign_id"
 echo "  campaign '$(field "d['name']")' is $(field "d['status']")"
 echo "  the sandbox holds $(curl -fs "$sandbox/_sandbox/posts" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["posts"]))') published posts in all"
 
-say "Two campaigns the scheduler fires: one at a time 90 s ahead, one on a weekly slot"
+say "Two campaigns the scheduler fires: one at a time 90 s ahead (Grace), one on a weekly slot (Katherine)"
 # Past the API's one-minute horizon, so both wait in PostgreSQL as `scheduled` until the leading scheduler loads them.
+# One creator each, so a run uses at most two of a creator's 15 daily posts (make run can be repeated about seven times a day).
 at=$(date -u -d '+90 seconds' +%Y-%m-%dT%H:%M:%S)
 call 201 POST "$api/api/v1/campaigns" -H 'Content-Type: application/json' -d @- <<JSON
 {"name": "Timed $(date -u +%H:%M:%S)", "mode": "direct_post", "media_ids": ["$media_id"],
  "caption_template": "Timed post for {account.nickname} at {time} UTC #reelay",
- "post_settings": {"privacy_level": "SELF_ONLY"}, "account_selection": {"labels": ["demo"]},
+ "post_settings": {"privacy_level": "SELF_ONLY"}, "account_selection": {"account_ids": ["${account_ids[1]}"]},
  "schedule": {"type": "at", "at": "$at", "timezone": "UTC"}, "over_budget": "spread"}
 JSON
 timed_id=$(field "d['id']")
@@ -128,7 +131,7 @@ slot_time=$(date -u -d "@$slot_epoch" +%H:%M)
 call 201 POST "$api/api/v1/campaigns" -H 'Content-Type: application/json' -d @- <<JSON
 {"name": "Weekly $(date -u +%H:%M:%S)", "mode": "direct_post", "media_ids": ["$media_id"],
  "caption_template": "Every $slot_day at $slot_time UTC with {account.nickname} #reelay",
- "post_settings": {"privacy_level": "SELF_ONLY"}, "account_selection": {"labels": ["demo"]}, "strategy": "least_used",
+ "post_settings": {"privacy_level": "SELF_ONLY"}, "account_selection": {"account_ids": ["${account_ids[2]}"]}, "strategy": "least_used",
  "schedule": {"type": "slots", "slots": [{"weekday": "$slot_day", "time": "$slot_time"}], "timezone": "UTC",
               "start_date": "$(date -u -d "@$slot_epoch" +%Y-%m-%d)"}, "over_budget": "spread"}
 JSON
