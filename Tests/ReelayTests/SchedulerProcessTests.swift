@@ -53,6 +53,41 @@ import Testing
         }
     }
 
+    /// A leader frozen (SIGSTOP) past its lease is replaced; when it wakes (SIGCONT) its fencing token is stale, so it
+    /// writes nothing and steps down, and every post still fires exactly once.
+    @Test func aFrozenLeaderThatWakesUpWritesNothing() async throws {
+        try await FullFlow.with { flow in
+            let (accounts, media) = try await flow.connectAndUpload(creators: 2)
+            let schedulers = try (0..<2).map { _ in try flow.startScheduler(["--scheduler-lease", "2s", "--look-ahead", "2s"]) }
+            defer { for process in schedulers { process.signal(SIGCONT); process.signal(SIGKILL) } }
+            let redis = try flow.redisClient()
+            defer { Task { await redis.shutdown() } }
+            let leader = try await eventuallyValue("a scheduler to lead", timeout: .seconds(30), poll: .milliseconds(50)) {
+                try await redis.send(["GET", "reelay:scheduler:leader"]).string
+            }
+            let frozen = try #require(schedulers.first { process in process.serverPID.map { leader.contains(":\($0):") } ?? false })
+            frozen.signal(SIGSTOP)
+            let successor = try await eventuallyValue("the other to lead", timeout: .seconds(20), poll: .milliseconds(20)) { () -> String? in
+                let id = try await redis.send(["GET", "reelay:scheduler:leader"]).string
+                return id != nil && id != leader ? id : nil
+            }
+            // Posts come due while the old leader sleeps; it wakes up in the middle of them.
+            let posts = try await flow.insertTimedPosts(accounts: accounts, media: media, perAccount: 4, from: 1, every: 0.5)
+            let worker = try flow.startWorker(extra: ["--maintenance", "false"])
+            defer { worker.signal(SIGKILL) }
+            try await Task.sleep(for: .seconds(2))
+            frozen.signal(SIGCONT)
+            try await flow.expectEveryPostPublishedOnce(posts, accounts: accounts, perAccount: 4)
+            #expect(try await redis.send(["GET", "reelay:scheduler:leader"]).string == successor)
+            let fence = try await flow.postgres.query("SELECT leader FROM scheduler_fence")
+            #expect(try fence.first?.decode("leader", as: String.self) == successor)
+            let queuedEvents = try await flow.postgres.query(
+                "SELECT post_id, count(*) AS n FROM post_events WHERE event = 'post.queued' GROUP BY post_id")
+            #expect(queuedEvents.count == posts.count)
+            for row in queuedEvents { #expect(try row.decode("n", as: Int.self) == 1) }
+        }
+    }
+
     @Test func anAPIKilledBetweenItsCommitAndItsPushLosesNothing() async throws {
         try await FullFlow.with(apiArguments: ["--crash-at", "start-committed"]) { flow in
             let (accounts, media) = try await flow.connectAndUpload(creators: 2)
