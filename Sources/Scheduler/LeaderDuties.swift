@@ -130,10 +130,3 @@ struct LeaderDuties: Sendable {
         Gauge(label: "reelay.scheduler.leader").record(0)
     }
 }
-
-extension Duration {
-    /// Seconds as a `TimeInterval`.
-    var timeInterval: TimeInterval {
-        Double(self.components.seconds) + Double(self.components.attoseconds) / 1e18
-    }
-}

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 // The job queue's one time vocabulary: every time stored in Redis is whole milliseconds since 1970.
 
@@ -18,7 +18,7 @@ extension Duration {
     }
 
     /// The duration in seconds, for `Date` arithmetic.
-    var timeInterval: TimeInterval {
+    public var timeInterval: TimeInterval {
         Double(self.components.seconds) + Double(self.components.attoseconds) / 1e18
     }
 }

@@ -266,15 +266,20 @@ struct APIBenchmark {
         await postgres.shutdown()
         _ = try? await admin.execute("DROP SCHEMA \(identifier: schema) CASCADE")
         await admin.shutdown()
+        try await Self.unlinkKeys(matching: "reelay:{\(queue)}:*", redis: redis)
+        await redis.shutdown()
+        try await client.shutdown()
+    }
+
+    /// Deletes every key matching the `SCAN` pattern, a thousand at a time.
+    static func unlinkKeys(matching pattern: String, redis: RedisClient) async throws {
         var cursor = "0"
         repeat {
-            let reply = try await redis.send(["SCAN", cursor, "MATCH", "reelay:{\(queue)}:*", "COUNT", "1000"]).array ?? []
+            let reply = try await redis.send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]).array ?? []
             cursor = reply.first?.string ?? "0"
             let keys = reply.count > 1 ? (reply[1].array?.compactMap(\.string) ?? []) : []
             if !keys.isEmpty { _ = try await redis.send(["UNLINK"] + keys) }
         } while cursor != "0"
-        await redis.shutdown()
-        try await client.shutdown()
     }
 
     static func milliseconds(_ duration: Duration) -> Double {

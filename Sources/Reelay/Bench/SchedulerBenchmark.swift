@@ -189,15 +189,8 @@ struct SchedulerBenchmark {
         await postgres.shutdown()
         _ = try? await admin.execute("DROP SCHEMA \(identifier: schema) CASCADE")
         await admin.shutdown()
-        for pattern in ["reelay:{\(queue)}:*", keys.leader, keys.fence, keys.status] {
-            var cursor = "0"
-            repeat {
-                let reply = try await redis.send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]).array ?? []
-                cursor = reply.first?.string ?? "0"
-                let found = reply.count > 1 ? (reply[1].array?.compactMap(\.string) ?? []) : []
-                if !found.isEmpty { _ = try await redis.send(["UNLINK"] + found) }
-            } while cursor != "0"
-        }
+        try await APIBenchmark.unlinkKeys(matching: "reelay:{\(queue)}:*", redis: redis)
+        _ = try await redis.send(["UNLINK", keys.leader, keys.fence, keys.status])
         await redis.shutdown()
     }
 }
