@@ -18,9 +18,10 @@ run: deps services build
 	@$(WITH_ENV) $(BIN) status
 	@echo "Redis, PostgreSQL, the sandbox, the API, the scheduler and the worker keep running (make stop stops them; logs in .data/demo/)."
 
-## test: install, start Redis + PostgreSQL, check the import rules, build and run every test
+## test: install, start Redis + PostgreSQL, check the import rules, build (debug with tests, and the release reelay that the memory test measures) and run every test
 test: deps services check-imports
 	@$(WITH_ENV) $(SWIFT) build --build-tests
+	@$(SWIFT) build -c release --product reelay
 	@$(WITH_ENV) timeout 1800 scripts/run-tests.sh
 
 ## fuzz-api: schemathesis over every API operation (a reelay api of its own; ST_MAX_EXAMPLES, ST_MAX_TIME to run longer)

@@ -127,10 +127,11 @@ struct PublishFixture {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
-    /// A `reelay worker` for the fixture's queue; `crashAt` makes it SIGKILL itself at that publish step.
-    func startWorker(crashAt: String? = nil, logName: String) throws -> WatchedProcess {
+    /// A `reelay worker` for the fixture's queue; `crashAt` makes it SIGKILL itself at that publish step. `binary` is the
+    /// debug build beside the tests unless a test names another (the memory test runs the release build).
+    func startWorker(crashAt: String? = nil, logName: String, binary: String = ReelayBinary.path) throws -> WatchedProcess {
         var arguments = [
-            ReelayBinary.path, "worker", "--redis-url", self.redisURL, "--queues", self.queue, "--concurrency", "2", "--lease", "3s",
+            binary, "worker", "--redis-url", self.redisURL, "--queues", self.queue, "--concurrency", "2", "--lease", "3s",
             "--media-root", self.mediaRoot, "--tiktok-api-url", self.sandboxURL, "--log-level", "info",
         ]
         if let crashAt { arguments += ["--crash-at", crashAt] }
