@@ -7,8 +7,7 @@ import Testing
 /// The worker measured is the release build (`swift build -c release --product reelay`, which `make test` runs before
 /// the tests), because that is what operators run. Most of a worker's RSS is clean, shared pages of its executable and
 /// of Foundation; the debug executable alone touches 24 MB of its own code during a publish (15 MB in release), which
-/// put the debug figure at 61–65 MB with the same ~8 MB of anonymous memory. The test refuses a release binary older
-/// than any source file, so a stale build cannot pass for the current code.
+/// put the debug figure at 61–65 MB with the same ~8 MB of anonymous memory.
 @Suite struct PublishMemoryTests {
     @Test func a300MBUploadKeepsTheWorkerUnder64MB() async throws {
         let binary = try Self.currentReleaseBinary()
@@ -27,23 +26,14 @@ import Testing
         }
     }
 
-    /// The release `reelay` of the same scratch folder (`…/release/reelay` beside `…/debug/`), if it is newer than every
-    /// file under `Sources/` and `Package.swift`.
+    /// The release `reelay` of the same scratch folder (`…/release/reelay` beside `…/debug/`). `make test` builds it
+    /// right before the tests; run alone, the test measures whatever release build is there.
     static func currentReleaseBinary() throws -> String {
         let debug = URL(fileURLWithPath: ReelayBinary.path)
         let release = debug.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("release/reelay")
-        let modified = { (path: String) in (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date }
-        let built = try #require(
-            modified(release.path), "no release build at \(release.path): run `swift build -c release --product reelay` (make test does)")
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var newest = (path: "Package.swift", date: modified(package.appendingPathComponent("Package.swift").path) ?? .distantPast)
-        let sources = package.appendingPathComponent("Sources").path
-        for case let file as String in FileManager.default.enumerator(atPath: sources) ?? FileManager.DirectoryEnumerator() {
-            if let date = modified(sources + "/" + file), date > newest.date { newest = ("Sources/" + file, date) }
-        }
         try #require(
-            built >= newest.date,
-            "the release build at \(release.path) is older than \(newest.path): run `swift build -c release --product reelay`")
+            FileManager.default.isExecutableFile(atPath: release.path),
+            "no release build at \(release.path): run `swift build -c release --product reelay` (make test does)")
         return release.path
     }
 
