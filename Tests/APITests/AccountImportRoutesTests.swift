@@ -67,18 +67,20 @@ import TikTok
             let body = #"{"rows":[\#(self.row(good)),\#(self.row("open-\(UUID())", extra: #","timezone":"Mars/Olympus","daily_cap":5000,"labels":["bad label"]"#)),\#(self.row(good))]}"#
             #expect(try await api.send(.POST, "/api/v1/accounts/import", key: viewer, json: body).status == 403)
             let strict = try await api.send(.POST, "/api/v1/accounts/import", key: editor, json: body)
-            #expect(strict.status == 200)
-            #expect(strict.body["imported"] as? Int == 0 && strict.body["rejected"] as? Int == 2)
-            let rows = strict.body["rows"] as? [[String: Any]] ?? []
-            #expect(rows.map { $0["status"] as? String } == ["skipped", "rejected", "rejected"])
-            try #require(rows.count == 3)
-            let fields = (rows[1]["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
-            #expect(Set(fields).isSuperset(of: ["timezone", "daily_cap"]) && fields.contains { $0.hasPrefix("labels") })
-            #expect((rows[2]["errors"] as? [[String: Any]])?.first?["field"] as? String == "open_id")
+            #expect(strict.status == 422)
+            let error = strict.body["error"] as? [String: Any] ?? [:]
+            #expect(error["code"] as? String == "validation_failed")
+            #expect((error["message"] as? String)?.contains("2 of 3 rows are invalid") == true)
+            let fields = (error["details"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }
+            #expect(Set(fields).isSuperset(of: ["rows[2].timezone", "rows[2].daily_cap", "rows[3].open_id"]))
+            #expect(fields.contains { $0.hasPrefix("rows[2].labels") } && !fields.contains { $0.hasPrefix("rows[1].") })
             #expect(try await RouteFixtures.count(api, "accounts") == 0)
 
             let partial = try await api.send(.POST, "/api/v1/accounts/import?partial=true", key: editor, json: body)
             #expect(partial.status == 200 && partial.body["imported"] as? Int == 1 && partial.body["rejected"] as? Int == 2)
+            let rows = partial.body["rows"] as? [[String: Any]] ?? []
+            #expect(rows.map { $0["status"] as? String } == ["imported", "rejected", "rejected"])
+            #expect((rows.last?["errors"] as? [[String: Any]])?.first?["field"] as? String == "open_id")
             #expect(try await RouteFixtures.count(api, "accounts") == 1)
 
             let missing = try await api.send(.POST, "/api/v1/accounts/import", key: editor, json: #"{"rows":[{"open_id":"x"}]}"#)
@@ -99,18 +101,19 @@ import TikTok
                 + "open-\(UUID()),act.two,\(Self.future),rft.two,\(Self.future),,=1+2,,\r\n"
                 + "open-\(UUID()),act.three,yesterday,,\(Self.future),,@bob,,lots\r\n"
             let strict = try await api.sendRaw(.POST, "/api/v1/accounts/import", key: editor, body: Data(csv.utf8), contentType: "text/csv")
-            #expect(strict.status == 200)
+            #expect(strict.status == 422)
             let answer = try #require(try JSONSerialization.jsonObject(with: strict.body) as? [String: Any])
-            let rows = answer["rows"] as? [[String: Any]] ?? []
-            #expect(rows.map { $0["status"] as? String } == ["skipped", "rejected", "rejected"])
-            #expect(rows.map { $0["row"] as? Int } == [1, 2, 3])
-            let errors = { (index: Int) in Set((rows[index]["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String }) }
-            #expect(errors(1) == ["nickname"])
-            #expect(errors(2) == ["nickname", "access_token_expires_at", "refresh_token", "daily_cap"])
+            let details = (answer["error"] as? [String: Any])?["details"] as? [[String: Any]] ?? []
+            #expect(Set(details.compactMap { $0["field"] as? String }) == [
+                "rows[2].nickname", "rows[3].nickname", "rows[3].access_token_expires_at", "rows[3].refresh_token", "rows[3].daily_cap",
+            ])
             #expect(try await RouteFixtures.count(api, "accounts") == 0)
 
             let partial = try await api.sendRaw(.POST, "/api/v1/accounts/import?partial=true", key: editor, body: Data(csv.utf8), contentType: "text/csv")
             #expect(partial.status == 200)
+            let rows = (try JSONSerialization.jsonObject(with: partial.body) as? [String: Any])?["rows"] as? [[String: Any]] ?? []
+            #expect(rows.map { $0["status"] as? String } == ["imported", "rejected", "rejected"])
+            #expect(rows.map { $0["row"] as? Int } == [1, 2, 3])
             let id = try #require(
                 ((try JSONSerialization.jsonObject(with: partial.body) as? [String: Any])?["rows"] as? [[String: Any]])?.first?["account_id"] as? String)
             let account = try await AccountRepository(client: api.postgres).get(id: try #require(UUID(uuidString: id)))

@@ -34,7 +34,15 @@ import Testing
             #expect(try await RouteFixtures.count(api, "posts") == 0)
             #expect(try await RouteFixtures.queueStats(api).scheduled == 0)
 
-            let real = try await api.send(.POST, "/api/v1/posts/import", key: editor, json: body)
+            let strict = try await api.send(.POST, "/api/v1/posts/import", key: editor, json: body)
+            #expect(strict.status == 422)
+            let details = (strict.body["error"] as? [String: Any])?["details"] as? [[String: Any]] ?? []
+            #expect(Set(details.compactMap { $0["field"] as? String }).isSuperset(of: ["rows[3].media_id", "rows[3].timezone"]))
+            #expect(!details.contains { ($0["field"] as? String)?.hasPrefix("rows[1].") == true })
+            #expect(try await RouteFixtures.count(api, "posts") == 0)
+            #expect(try await RouteFixtures.queueStats(api).scheduled == 0)
+
+            let real = try await api.send(.POST, "/api/v1/posts/import?partial=true", key: editor, json: body)
             #expect(real.status == 200 && real.body["dry_run"] as? Bool == false)
             #expect(real.body["created"] as? Int == 2 && real.body["existing"] as? Int == 0 && real.body["rejected"] as? Int == 1)
             let ids = self.rows(real.body).prefix(2).compactMap { $0["post_id"] as? String }
@@ -44,7 +52,7 @@ import Testing
             let post = try await PostRepository(client: api.postgres).get(id: try #require(UUID(uuidString: ids[1]))).post
             #expect(post.status == .queued && post.mode == .inbox)
 
-            let again = try await api.send(.POST, "/api/v1/posts/import", key: editor, json: body)
+            let again = try await api.send(.POST, "/api/v1/posts/import?partial=true", key: editor, json: body)
             #expect(again.body["created"] as? Int == 0 && again.body["existing"] as? Int == 2)
             #expect(self.rows(again.body).prefix(2).compactMap { $0["post_id"] as? String } == ids)
             #expect(try await RouteFixtures.count(api, "posts") == 2)
@@ -72,7 +80,10 @@ import Testing
             let fields = Set((self.rows(dryBody)[1]["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
             #expect(fields == ["post_settings.disable_comment", "post_settings.video_cover_timestamp_ms"])
 
-            let real = try await api.sendRaw(.POST, "/api/v1/posts/import", key: editor, body: Data(csv.utf8), contentType: "text/csv")
+            let strict = try await api.sendRaw(.POST, "/api/v1/posts/import", key: editor, body: Data(csv.utf8), contentType: "text/csv")
+            #expect(strict.status == 422)
+            #expect(try await RouteFixtures.count(api, "posts") == 0)
+            let real = try await api.sendRaw(.POST, "/api/v1/posts/import?partial=true", key: editor, body: Data(csv.utf8), contentType: "text/csv")
             let realBody = try #require(try JSONSerialization.jsonObject(with: real.body) as? [String: Any])
             #expect(realBody["created"] as? Int == 1)
             let id = try #require(self.rows(realBody).first?["post_id"] as? String)
@@ -92,6 +103,34 @@ import Testing
                 .POST, "/api/v1/posts/import", key: editor, body: Data("caption,caption\r\na,b\r\n".utf8), contentType: "text/csv")
             #expect(repeated.status == 400)
             #expect(try await RouteFixtures.count(api, "posts") == 1)
+        }
+    }
+
+    @Test func formulaCellsAreRefusedAndAnApostropheMeansTheText() async throws {
+        try await withAPI { api in
+            let editor = try await api.key(.editor)
+            let account = try await RouteFixtures.account(api)
+            let media = try await RouteFixtures.media(api)
+            let line = { (key: String, caption: String) in "\(key),\(media.id),\(account.id),\(caption),2099-03-01T10:00:00Z,SELF_ONLY\r\n" }
+            let header = "idempotency_key,media_id,account_id,caption,at,privacy_level\r\n"
+            for caption in ["=cmd|' /C calc'!A0", "+1+2", "-2+3", "@SUM(A1)", "\"\tpadded\"", "\"\rreturn\""] {
+                let reply = try await api.sendRaw(
+                    .POST, "/api/v1/posts/import", key: editor, body: Data((header + line("f1", caption)).utf8), contentType: "text/csv")
+                #expect(reply.status == 422, "caption \(caption.debugDescription)")
+                let details = (try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any])?["error"] as? [String: Any]
+                #expect((details?["details"] as? [[String: Any]])?.first?["field"] as? String == "rows[1].caption")
+            }
+            let formulaKey = try await api.sendRaw(
+                .POST, "/api/v1/posts/import", key: editor, body: Data((header + line("=key", "fine")).utf8), contentType: "text/csv")
+            #expect(formulaKey.status == 422)
+            #expect(try await RouteFixtures.count(api, "posts") == 0)
+
+            let escaped = try await api.sendRaw(
+                .POST, "/api/v1/posts/import", key: editor, body: Data((header + line("f2", "'@brand new video")).utf8), contentType: "text/csv")
+            #expect(escaped.status == 200, "\(String(decoding: escaped.body, as: UTF8.self))")
+            let id = try #require(
+                ((try JSONSerialization.jsonObject(with: escaped.body) as? [String: Any])?["rows"] as? [[String: Any]])?.first?["post_id"] as? String)
+            #expect(try await PostRepository(client: api.postgres).get(id: try #require(UUID(uuidString: id))).post.caption == "@brand new video")
         }
     }
 }

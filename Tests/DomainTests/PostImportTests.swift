@@ -31,13 +31,17 @@ import Testing
             #expect(dry.rows[1].runAt == Date(timeIntervalSince1970: 1_796_115_600))
             #expect(try await client.query("SELECT count(*) AS n FROM posts")[0].decode("n", as: Int.self) == 0)
 
-            let real = try await importer.importRows(rows, dryRun: false, actor: "import")
+            let strict = try await importer.importRows(rows, dryRun: false, actor: "import")
+            #expect(strict.rows.map(\.outcome) == [.skipped, .skipped, .rejected, .rejected] && strict.createdPostIDs.isEmpty)
+            #expect(try await client.query("SELECT count(*) AS n FROM posts")[0].decode("n", as: Int.self) == 0)
+
+            let real = try await importer.importRows(rows, dryRun: false, partial: true, actor: "import")
             #expect(real.rows.map(\.outcome) == [.created, .created, .rejected, .rejected])
             #expect(real.createdPostIDs.count == 2)
             let post = try await PostRepository(client: client).get(id: try #require(real.rows[1].postID))
             #expect(post.post.mode == .inbox && post.post.status == .scheduled && post.events.map(\.event) == ["post.created"])
 
-            let again = try await importer.importRows(rows, dryRun: false)
+            let again = try await importer.importRows(rows, dryRun: false, partial: true)
             #expect(again.rows.map(\.outcome) == [.existing, .existing, .rejected, .rejected])
             #expect(again.rows[0].postID == real.rows[0].postID && again.createdPostIDs.isEmpty)
             #expect(try await client.query("SELECT count(*) AS n FROM posts")[0].decode("n", as: Int.self) == 2)

@@ -916,9 +916,12 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     }
     /// Import accounts from tokens obtained elsewhere (migration).
     ///
-    /// Every row is validated and its errors reported. Unless `partial=true`, nothing is imported when any row is
-    /// bad (`imported` is 0 and the good rows answer `skipped`). An account whose `open_id` exists is updated.
-    /// CSV: a header line with the row's field names (`labels` and `scopes` separated by `|`).
+    /// Every row is validated. Unless `partial=true`, nothing is imported when any row is bad: the answer is a 422
+    /// `validation_failed` whose details name each bad row's fields (`rows[3].open_id`, rows counted from 1). With
+    /// `partial=true` the good rows are imported and the answer reports every row. An account whose `open_id`
+    /// exists is updated. CSV: a header line with the row's field names (`labels` and `scopes` separated by `|`);
+    /// a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is refused (a spreadsheet would run
+    /// it as a formula) unless it starts with an apostrophe, which is dropped (`'@brand` reads `@brand`).
     ///
     ///
     /// - Remark: HTTP `POST /api/v1/accounts/import`.
@@ -6362,9 +6365,13 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// Import scheduled posts from CSV or JSON rows.
     ///
     /// Each row carries its own `idempotency_key`: a row whose key exists answers `existing` and creates nothing,
-    /// so re-posting the same file creates nothing new. With `dry_run=true` nothing is written and valid new rows
-    /// answer `would_create`. CSV: a header line with the row's field names; post settings as columns named
-    /// like the fields of `post_settings`.
+    /// so re-posting the same file creates nothing new. With `dry_run=true` nothing is written and every row is
+    /// reported (valid new rows answer `would_create`). Otherwise, unless `partial=true`, nothing is imported when
+    /// any row is bad: the answer is a 422 `validation_failed` whose details name each bad row's fields
+    /// (`rows[3].caption`, rows counted from 1). CSV: a header line with the row's field names; post settings as
+    /// columns named like the fields of `post_settings`; a cell starting with `=`, `+`, `-`, `@`, a tab or a
+    /// carriage return is refused (a spreadsheet would run it as a formula) unless it starts with an apostrophe,
+    /// which is dropped (`'@brand new video` reads `@brand new video`).
     ///
     ///
     /// - Remark: HTTP `POST /api/v1/posts/import`.
@@ -6383,13 +6390,22 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                 APIHandler.importPosts($0)
             },
             deserializer: { request, requestBody, metadata in
-                let query: Operations.ImportPosts.Input.Query = .init(dryRun: try converter.getOptionalQueryItemAsURI(
-                    in: request.soar_query,
-                    style: .form,
-                    explode: true,
-                    name: "dry_run",
-                    as: Swift.Bool.self
-                ))
+                let query: Operations.ImportPosts.Input.Query = .init(
+                    dryRun: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "dry_run",
+                        as: Swift.Bool.self
+                    ),
+                    partial: try converter.getOptionalQueryItemAsURI(
+                        in: request.soar_query,
+                        style: .form,
+                        explode: true,
+                        name: "partial",
+                        as: Swift.Bool.self
+                    )
+                )
                 let headers: Operations.ImportPosts.Input.Headers = .init(
                     idempotencyKey: try converter.getOptionalHeaderFieldAsURI(
                         in: request.headerFields,

@@ -617,9 +617,12 @@ internal enum Operations {
     }
     /// Import accounts from tokens obtained elsewhere (migration).
     ///
-    /// Every row is validated and its errors reported. Unless `partial=true`, nothing is imported when any row is
-    /// bad (`imported` is 0 and the good rows answer `skipped`). An account whose `open_id` exists is updated.
-    /// CSV: a header line with the row's field names (`labels` and `scopes` separated by `|`).
+    /// Every row is validated. Unless `partial=true`, nothing is imported when any row is bad: the answer is a 422
+    /// `validation_failed` whose details name each bad row's fields (`rows[3].open_id`, rows counted from 1). With
+    /// `partial=true` the good rows are imported and the answer reports every row. An account whose `open_id`
+    /// exists is updated. CSV: a header line with the row's field names (`labels` and `scopes` separated by `|`);
+    /// a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is refused (a spreadsheet would run
+    /// it as a formula) unless it starts with an apostrophe, which is dropped (`'@brand` reads `@brand`).
     ///
     ///
     /// - Remark: HTTP `POST /api/v1/accounts/import`.
@@ -8692,9 +8695,13 @@ internal enum Operations {
     /// Import scheduled posts from CSV or JSON rows.
     ///
     /// Each row carries its own `idempotency_key`: a row whose key exists answers `existing` and creates nothing,
-    /// so re-posting the same file creates nothing new. With `dry_run=true` nothing is written and valid new rows
-    /// answer `would_create`. CSV: a header line with the row's field names; post settings as columns named
-    /// like the fields of `post_settings`.
+    /// so re-posting the same file creates nothing new. With `dry_run=true` nothing is written and every row is
+    /// reported (valid new rows answer `would_create`). Otherwise, unless `partial=true`, nothing is imported when
+    /// any row is bad: the answer is a 422 `validation_failed` whose details name each bad row's fields
+    /// (`rows[3].caption`, rows counted from 1). CSV: a header line with the row's field names; post settings as
+    /// columns named like the fields of `post_settings`; a cell starting with `=`, `+`, `-`, `@`, a tab or a
+    /// carriage return is refused (a spreadsheet would run it as a formula) unless it starts with an apostrophe,
+    /// which is dropped (`'@brand new video` reads `@brand new video`).
     ///
     ///
     /// - Remark: HTTP `POST /api/v1/posts/import`.
@@ -8708,12 +8715,21 @@ internal enum Operations {
                 ///
                 /// - Remark: Generated from `#/paths/api/v1/posts/import/POST/query/dry_run`.
                 internal var dryRun: Swift.Bool?
+                /// Import the good rows even when others are bad.
+                ///
+                /// - Remark: Generated from `#/paths/api/v1/posts/import/POST/query/partial`.
+                internal var partial: Swift.Bool?
                 /// Creates a new `Query`.
                 ///
                 /// - Parameters:
                 ///   - dryRun: Validate and report only.
-                internal init(dryRun: Swift.Bool? = nil) {
+                ///   - partial: Import the good rows even when others are bad.
+                internal init(
+                    dryRun: Swift.Bool? = nil,
+                    partial: Swift.Bool? = nil
+                ) {
                     self.dryRun = dryRun
+                    self.partial = partial
                 }
             }
             internal var query: Operations.ImportPosts.Input.Query

@@ -22,9 +22,12 @@ internal protocol APIProtocol: Sendable {
     func connectAccount(_ input: Operations.ConnectAccount.Input) async throws -> Operations.ConnectAccount.Output
     /// Import accounts from tokens obtained elsewhere (migration).
     ///
-    /// Every row is validated and its errors reported. Unless `partial=true`, nothing is imported when any row is
-    /// bad (`imported` is 0 and the good rows answer `skipped`). An account whose `open_id` exists is updated.
-    /// CSV: a header line with the row's field names (`labels` and `scopes` separated by `|`).
+    /// Every row is validated. Unless `partial=true`, nothing is imported when any row is bad: the answer is a 422
+    /// `validation_failed` whose details name each bad row's fields (`rows[3].open_id`, rows counted from 1). With
+    /// `partial=true` the good rows are imported and the answer reports every row. An account whose `open_id`
+    /// exists is updated. CSV: a header line with the row's field names (`labels` and `scopes` separated by `|`);
+    /// a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is refused (a spreadsheet would run
+    /// it as a formula) unless it starts with an apostrophe, which is dropped (`'@brand` reads `@brand`).
     ///
     ///
     /// - Remark: HTTP `POST /api/v1/accounts/import`.
@@ -182,9 +185,13 @@ internal protocol APIProtocol: Sendable {
     /// Import scheduled posts from CSV or JSON rows.
     ///
     /// Each row carries its own `idempotency_key`: a row whose key exists answers `existing` and creates nothing,
-    /// so re-posting the same file creates nothing new. With `dry_run=true` nothing is written and valid new rows
-    /// answer `would_create`. CSV: a header line with the row's field names; post settings as columns named
-    /// like the fields of `post_settings`.
+    /// so re-posting the same file creates nothing new. With `dry_run=true` nothing is written and every row is
+    /// reported (valid new rows answer `would_create`). Otherwise, unless `partial=true`, nothing is imported when
+    /// any row is bad: the answer is a 422 `validation_failed` whose details name each bad row's fields
+    /// (`rows[3].caption`, rows counted from 1). CSV: a header line with the row's field names; post settings as
+    /// columns named like the fields of `post_settings`; a cell starting with `=`, `+`, `-`, `@`, a tab or a
+    /// carriage return is refused (a spreadsheet would run it as a formula) unless it starts with an apostrophe,
+    /// which is dropped (`'@brand new video` reads `@brand new video`).
     ///
     ///
     /// - Remark: HTTP `POST /api/v1/posts/import`.
@@ -291,9 +298,12 @@ extension APIProtocol {
     }
     /// Import accounts from tokens obtained elsewhere (migration).
     ///
-    /// Every row is validated and its errors reported. Unless `partial=true`, nothing is imported when any row is
-    /// bad (`imported` is 0 and the good rows answer `skipped`). An account whose `open_id` exists is updated.
-    /// CSV: a header line with the row's field names (`labels` and `scopes` separated by `|`).
+    /// Every row is validated. Unless `partial=true`, nothing is imported when any row is bad: the answer is a 422
+    /// `validation_failed` whose details name each bad row's fields (`rows[3].open_id`, rows counted from 1). With
+    /// `partial=true` the good rows are imported and the answer reports every row. An account whose `open_id`
+    /// exists is updated. CSV: a header line with the row's field names (`labels` and `scopes` separated by `|`);
+    /// a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is refused (a spreadsheet would run
+    /// it as a formula) unless it starts with an apostrophe, which is dropped (`'@brand` reads `@brand`).
     ///
     ///
     /// - Remark: HTTP `POST /api/v1/accounts/import`.
@@ -667,9 +677,13 @@ extension APIProtocol {
     /// Import scheduled posts from CSV or JSON rows.
     ///
     /// Each row carries its own `idempotency_key`: a row whose key exists answers `existing` and creates nothing,
-    /// so re-posting the same file creates nothing new. With `dry_run=true` nothing is written and valid new rows
-    /// answer `would_create`. CSV: a header line with the row's field names; post settings as columns named
-    /// like the fields of `post_settings`.
+    /// so re-posting the same file creates nothing new. With `dry_run=true` nothing is written and every row is
+    /// reported (valid new rows answer `would_create`). Otherwise, unless `partial=true`, nothing is imported when
+    /// any row is bad: the answer is a 422 `validation_failed` whose details name each bad row's fields
+    /// (`rows[3].caption`, rows counted from 1). CSV: a header line with the row's field names; post settings as
+    /// columns named like the fields of `post_settings`; a cell starting with `=`, `+`, `-`, `@`, a tab or a
+    /// carriage return is refused (a spreadsheet would run it as a formula) unless it starts with an apostrophe,
+    /// which is dropped (`'@brand new video` reads `@brand new video`).
     ///
     ///
     /// - Remark: HTTP `POST /api/v1/posts/import`.

@@ -6,7 +6,8 @@ import OpenAPIRuntime
 import TikTok
 
 /// `POST /accounts/import`: accounts from tokens obtained elsewhere (a migration), as JSON rows or a CSV file. Every
-/// row is checked and its problems reported; unless `partial=true`, one bad row means nothing is written. Tokens are
+/// row is checked; unless `partial=true`, one bad row means nothing is written and a 422 names every bad row's fields
+/// (otherwise every row is reported). Tokens are
 /// sealed with AES-GCM exactly as the OAuth callback seals them (context: the account's `open_id`) before Domain
 /// stores them, and go to the workers' token cache only after the PostgreSQL commit. No answer or log line carries a
 /// token.
@@ -31,6 +32,9 @@ extension APIHandlers {
             problems.append(found)
         }
         let good = rows.indices.filter { problems[$0].isEmpty }
+        if !partial, good.count < rows.count {
+            throw Self.rejectedRows(incoming.indices.map { (incoming[$0].number, problems[$0]) }, of: rows.count, what: "accounts")
+        }
         var written: [Int: AccountImportResult.Row] = [:]
         if partial || good.count == rows.count, !good.isEmpty {
             let result = try await self.accounts.importRows(good.map { rows[$0] }, partial: false, now: now)

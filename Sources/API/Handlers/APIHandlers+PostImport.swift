@@ -21,7 +21,12 @@ extension APIHandlers {
             rows = try await CSVRows.read(body, columns: Self.postImportColumns.union(Self.postSettingColumns)).rows.map(Self.postImportRow)
         }
         let dryRun = input.query.dryRun ?? false
-        let report = try await PostImporter(client: self.postgres).importRows(rows, dryRun: dryRun, actor: self.actor, queue: self.configuration.queue)
+        let partial = input.query.partial ?? false
+        let report = try await PostImporter(client: self.postgres).importRows(
+            rows, dryRun: dryRun, partial: partial, actor: self.actor, queue: self.configuration.queue)
+        if !dryRun, !partial, report.count(.rejected) > 0 {
+            throw Self.rejectedRows(report.rows.map { ($0.index + 1, $0.problems) }, of: report.rows.count, what: "posts")
+        }
         if !dryRun, !report.createdPostIDs.isEmpty {
             do {
                 let queued = try await self.posts.markQueued(report.createdPostIDs, actor: self.actor)
@@ -44,6 +49,20 @@ extension APIHandlers {
                         rejected: report.count(.rejected), rows: results))))
     }
 
+    /// The 422 of an all-or-nothing import with bad rows: every bad row's fields as `rows[N].field` (N counts from 1), at
+    /// most ``maximumReportedProblems`` of them, the rest counted in the message.
+    static func rejectedRows(_ rows: [(number: Int, problems: [FieldProblem])], of total: Int, what: String) -> APIError {
+        let bad = rows.filter { !$0.problems.isEmpty }
+        let all = bad.flatMap { row in row.problems.map { FieldProblem(field: "rows[\(row.number)].\($0.field)", problem: $0.problem) } }
+        let shown = Array(all.prefix(Self.maximumReportedProblems))
+        var message = "\(bad.count) of \(total) rows are invalid, so no \(what) were imported (fix them, or import the good rows with partial=true)"
+        if shown.count < all.count { message += "; the first \(shown.count) of \(all.count) problems are listed" }
+        return APIError.validation(shown, message: message)
+    }
+
+    /// The most problems one refused import lists.
+    static let maximumReportedProblems = 1000
+
     /// The columns of a post import CSV besides the post settings.
     static let postImportColumns: Set<String> = ["idempotency_key", "media_id", "account_id", "caption", "at", "timezone", "mode"]
     /// The post settings' columns, named like the fields of `post_settings`.
@@ -54,7 +73,19 @@ extension APIHandlers {
 
     /// One CSV line as an import row: flags read `true`/`false` (also `1`/`0`, `yes`/`no`), the cover timestamp a whole
     /// number; a cell that reads as neither stays text, for Domain to report under `post_settings.<column>`.
+    /// Every cell is a text cell guarded against spreadsheet formulas (``CSVRows/text(_:)``).
     static func postImportRow(_ row: CSVRows.Row) -> PostImportRow {
+        var formulas: [FieldProblem] = []
+        var cells: [String: String] = [:]
+        for (column, raw) in row.cells {
+            let (value, isFormula) = CSVRows.text(raw)
+            if isFormula {
+                let field = Self.postSettingColumns.contains(column) ? "post_settings.\(column)" : column
+                formulas.append(FieldProblem(field: field, problem: CSVRows.formulaProblem))
+            }
+            cells[column] = value ?? raw  // the row is rejected anyway; the raw text keeps "is required" from adding noise
+        }
+        let row = CSVRows.Row(number: row.number, cells: cells)
         var settings: [String: JSONValue] = [:]
         for column in Self.postSettingColumns {
             guard let cell = row[column]?.trimmingCharacters(in: .whitespaces), !cell.isEmpty else { continue }
@@ -74,6 +105,7 @@ extension APIHandlers {
         return PostImportRow(
             idempotencyKey: row["idempotency_key"], mediaID: row["media_id"]?.trimmingCharacters(in: .whitespaces),
             accountID: row["account_id"]?.trimmingCharacters(in: .whitespaces), caption: row["caption"], at: row["at"],
-            timezone: row["timezone"]?.trimmingCharacters(in: .whitespaces), postSettings: settings, mode: row["mode"]?.trimmingCharacters(in: .whitespaces))
+            timezone: row["timezone"]?.trimmingCharacters(in: .whitespaces), postSettings: settings, mode: row["mode"]?.trimmingCharacters(in: .whitespaces),
+            readingProblems: formulas.sorted { $0.field < $1.field })
     }
 }

@@ -46,6 +46,11 @@ struct CSVRows: Sendable {
         }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         guard !text.contains("\0") else { throw Self.invalid("the CSV body holds a NUL character") }
+        // SwiftCSV takes a quote left open at the end as closed there; in RFC 4180 quotes come in pairs (a quoted cell's
+        // two, and a doubled quote inside it), so an odd count is a cell that is never closed.
+        guard text.utf8.count(where: { $0 == UInt8(ascii: "\"") }).isMultiple(of: 2) else {
+            throw Self.invalid("a quoted cell is never closed (check its quotes)")
+        }
         let csv: EnumeratedCSV
         do {
             csv = try EnumeratedCSV(string: text, delimiter: .comma, loadColumns: false)
@@ -76,4 +81,21 @@ struct CSVRows: Sendable {
     }
 
     static func invalid(_ message: String) -> APIError { APIError(.badRequest, code: "invalid_csv", message: message) }
+
+    /// The characters that make a spreadsheet run a cell as a formula when they start it.
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// The problem a spreadsheet formula in a cell makes.
+    static let formulaProblem = "must not start with =, +, -, @, a tab or a carriage return (a spreadsheet runs it as a formula); start it with ' to mean the text"
+
+    /// A cell read as text, guarded against formula injection: a cell starting with one of ``formulaStarts`` is refused
+    /// (`nil` value and `isFormula`), so the value never reaches an export someone opens in a spreadsheet; a leading
+    /// apostrophe before such a character is the spreadsheet way to mean the text, and is dropped (`'@brand` → `@brand`).
+    static func text(_ cell: String?) -> (value: String?, isFormula: Bool) {
+        guard let cell, let first = cell.unicodeScalars.first else { return (cell, false) }
+        if Self.formulaStarts.contains(first) { return (nil, true) }
+        let rest = cell.unicodeScalars.dropFirst()
+        if first == "'", let second = rest.first, Self.formulaStarts.contains(second) { return (String(String.UnicodeScalarView(rest)), false) }
+        return (cell, false)
+    }
 }

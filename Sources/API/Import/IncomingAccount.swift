@@ -44,43 +44,42 @@ struct IncomingAccount: Sendable {
     }
 
     /// A CSV line. Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
-    /// carriage return) are refused, so the values never reach an export that someone opens in a spreadsheet.
+    /// carriage return) are refused, so the values never reach an export that someone opens in a spreadsheet; a leading
+    /// apostrophe means the text (see ``CSVRows/text(_:)``). Tokens are not text cells: they are sealed, never exported.
     init(_ row: CSVRows.Row) {
         self.number = row.number
-        let text = { (column: String) in row[column]?.trimmingCharacters(in: .whitespaces) }
-        self.openID = text("open_id")
-        self.accessToken = text("access_token")
-        self.refreshToken = text("refresh_token")
-        self.nickname = row["nickname"]
-        self.username = text("username")
-        self.timezone = text("timezone")
-        self.scopes = Self.list(text("scopes"))
-        self.labels = Self.list(text("labels"))
-        for column in ["open_id", "access_token", "access_token_expires_at", "refresh_token", "refresh_token_expires_at"] where text(column) == nil {
+        let raw = { (column: String) in row[column]?.trimmingCharacters(in: .whitespaces) }
+        var formulas: [String] = []
+        // The formula check reads the cell as written (before trimming): a tab in front is as much a formula marker.
+        let text = { (field: String, cell: String?, trim: Bool) -> String? in
+            let (value, isFormula) = CSVRows.text(cell)
+            if isFormula { formulas.append(field) }
+            // A refused cell keeps its raw text: the row is rejected anyway, and "is required" would only add noise.
+            let kept = value ?? cell
+            return trim ? kept?.trimmingCharacters(in: .whitespaces) : kept
+        }
+        let items = { (column: String) in
+            (row[column] ?? "").split(separator: "|").enumerated()
+                .compactMap { text("\(column)[\($0.offset)]", String($0.element), true) }.filter { !$0.isEmpty }
+        }
+        self.openID = text("open_id", row["open_id"], true)
+        self.accessToken = raw("access_token")
+        self.refreshToken = raw("refresh_token")
+        self.nickname = text("nickname", row["nickname"], false)
+        self.username = text("username", row["username"], true)
+        self.timezone = text("timezone", row["timezone"], true)
+        self.scopes = items("scopes")
+        self.labels = items("labels")
+        for column in ["open_id", "access_token", "access_token_expires_at", "refresh_token", "refresh_token_expires_at"]
+        where raw(column) == nil {
             self.problems.append(FieldProblem(field: column, problem: "is required"))
         }
-        self.accessTokenExpiresAt = self.date(text("access_token_expires_at"), field: "access_token_expires_at")
-        self.refreshTokenExpiresAt = self.date(text("refresh_token_expires_at"), field: "refresh_token_expires_at")
-        if let cap = text("daily_cap") {
+        self.accessTokenExpiresAt = self.date(raw("access_token_expires_at"), field: "access_token_expires_at")
+        self.refreshTokenExpiresAt = self.date(raw("refresh_token_expires_at"), field: "refresh_token_expires_at")
+        if let cap = raw("daily_cap") {
             if let value = Int(cap) { self.dailyCap = value } else { self.problems.append(FieldProblem(field: "daily_cap", problem: "must be a whole number")) }
         }
-        let cells: [(String, String?)] = [("open_id", self.openID), ("nickname", self.nickname), ("username", self.username), ("timezone", self.timezone)]
-            + self.scopes.enumerated().map { ("scopes[\($0.offset)]", Optional($0.element)) }
-            + self.labels.enumerated().map { ("labels[\($0.offset)]", Optional($0.element)) }
-        for (field, value) in cells where Self.looksLikeFormula(value) {
-            self.problems.append(FieldProblem(field: field, problem: "must not start with =, +, -, @, a tab or a carriage return (spreadsheet formula)"))
-        }
-    }
-
-    /// A `|`-separated cell as its items.
-    static func list(_ cell: String?) -> [String] {
-        (cell ?? "").split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-
-    /// Whether a spreadsheet would read `value` as a formula.
-    static func looksLikeFormula(_ value: String?) -> Bool {
-        guard let first = value?.unicodeScalars.first else { return false }
-        return ["=", "+", "-", "@", "\t", "\r"].contains(first)
+        self.problems += formulas.map { FieldProblem(field: $0, problem: CSVRows.formulaProblem) }
     }
 
     /// An RFC 3339 date-time cell; a problem when it does not read.

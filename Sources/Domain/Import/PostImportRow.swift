@@ -18,11 +18,14 @@ public struct PostImportRow: Sendable, Hashable {
     public var postSettings: [String: JSONValue]
     /// `direct_post` (default) or `inbox`.
     public var mode: String?
+    /// What the reader of the file already found wrong (a CSV cell that is a spreadsheet formula): reported with the
+    /// row's other problems, and the row is rejected.
+    public var readingProblems: [FieldProblem]
 
     /// A row.
     public init(
         idempotencyKey: String?, mediaID: String?, accountID: String?, caption: String? = nil, at: String?, timezone: String? = nil,
-        postSettings: [String: JSONValue] = [:], mode: String? = nil
+        postSettings: [String: JSONValue] = [:], mode: String? = nil, readingProblems: [FieldProblem] = []
     ) {
         self.idempotencyKey = idempotencyKey
         self.mediaID = mediaID
@@ -32,6 +35,7 @@ public struct PostImportRow: Sendable, Hashable {
         self.timezone = timezone
         self.postSettings = postSettings
         self.mode = mode
+        self.readingProblems = readingProblems
     }
 }
 
@@ -47,6 +51,8 @@ public struct PostImportReport: Sendable, Hashable {
         case wouldCreate = "would_create"
         /// The row is invalid (see its problems); nothing was created for it.
         case rejected
+        /// The row is valid, but nothing was imported because other rows are rejected (and the import is not partial).
+        case skipped
     }
 
     /// One row's outcome.

@@ -2,7 +2,8 @@ public import Foundation
 public import Postgres
 
 /// Imports scheduled posts from typed rows (`POST /posts/import`). Every row is validated and reported; a dry run
-/// writes nothing; a real run inserts every valid row in one transaction with `ON CONFLICT (idempotency_key) DO
+/// writes nothing; a run with a rejected row writes nothing unless it is partial (its valid new rows answer
+/// `skipped`); otherwise it inserts every valid row in one transaction with `ON CONFLICT (idempotency_key) DO
 /// NOTHING`, so importing the same file again creates nothing new. New posts are `scheduled` with a `post.created`
 /// event; the caller enqueues ``PostImportReport/createdPostIDs``.
 public struct PostImporter: Sendable {
@@ -15,10 +16,11 @@ public struct PostImporter: Sendable {
     /// An importer over `client`.
     public init(client: PostgresClient) { self.client = client }
 
-    /// Validates and (unless `dryRun`) imports `rows`, as posts of the job queue `queue`.
+    /// Validates and (unless `dryRun`) imports `rows`, as posts of the job queue `queue`: all of them or none, unless
+    /// `partial` (then the valid ones).
     /// - Throws: ``DomainError`` `invalidInput` for no rows or more than ``maxRows``, `database`.
     public func importRows(
-        _ rows: [PostImportRow], dryRun: Bool, actor: String? = nil, queue: String = "publish"
+        _ rows: [PostImportRow], dryRun: Bool, partial: Bool = false, actor: String? = nil, queue: String = "publish"
     ) async throws(DomainError) -> PostImportReport {
         guard (1...Self.maxRows).contains(rows.count) else {
             throw DomainError.invalidInput([FieldProblem(field: "rows", problem: "must hold 1 to \(Self.maxRows) rows")])
@@ -43,7 +45,7 @@ public struct PostImporter: Sendable {
                 checked[index].resolve(rows[index], references: references)
             }
             let fresh = checked.filter { $0.problems.isEmpty && existing[$0.key ?? ""] == nil }
-            guard !dryRun, !fresh.isEmpty else { return existing }
+            guard !dryRun, !fresh.isEmpty, partial || checked.allSatisfy(\.problems.isEmpty) else { return existing }
             let inserted = try await tx.query("""
                 WITH input AS (
                     SELECT * FROM unnest(\(fresh.map { $0.key ?? "" })::text[], \(PostRows.uuidTexts(fresh.compactMap(\.accountID)))::uuid[],
@@ -78,7 +80,7 @@ public struct PostImporter: Sendable {
         let report = checked.enumerated().map { index, row in
             let existingID = row.key.flatMap { outcome[$0] }
             let result: PostImportReport.Outcome =
-                !row.problems.isEmpty ? .rejected : existingID != nil ? .existing : row.createdID != nil ? .created : .wouldCreate
+                !row.problems.isEmpty ? .rejected : existingID != nil ? .existing : row.createdID != nil ? .created : dryRun ? .wouldCreate : .skipped
             return PostImportReport.Row(
                 index: index, idempotencyKey: rows[index].idempotencyKey, outcome: result, postID: row.createdID ?? existingID,
                 runAt: row.problems.isEmpty ? row.runAt : nil, problems: row.problems)
@@ -104,7 +106,7 @@ private struct CheckedRow: Sendable {
     init(_ row: PostImportRow) {
         self.key = row.idempotencyKey
         self.caption = row.caption ?? ""
-        self.problems += PostRules.keyProblems(row.idempotencyKey) + PostRules.captionProblems(row.caption)
+        self.problems += row.readingProblems + PostRules.keyProblems(row.idempotencyKey) + PostRules.captionProblems(row.caption)
         self.accountID = Self.uuid(row.accountID, field: "account_id", problems: &self.problems)
         self.mediaID = Self.uuid(row.mediaID, field: "media_id", problems: &self.problems)
         if let text = row.mode, !text.isEmpty {
