@@ -8,7 +8,7 @@ RELEASE_BIN := .build/release/reelay
 # The local servers' URLs, written by scripts/services.sh start.
 WITH_ENV := set -a; source .data/env; set +a;
 
-.PHONY: run test fuzz-api stop deps services build release migrate status check-imports bench-redis clean
+.PHONY: run test fuzz-api chaos fleet-test stop deps services build release migrate status check-imports bench-redis clean
 
 ## run: install, start Redis + PostgreSQL, build, migrate, start the sandbox TikTok, the API, the scheduler and a worker, then drive the demo through the API
 run: deps services build
@@ -27,6 +27,14 @@ test: deps services check-imports
 ## fuzz-api: schemathesis over every API operation (a reelay api of its own; ST_MAX_EXAMPLES, ST_MAX_TIME to run longer)
 fuzz-api: deps services build
 	@scripts/schemathesis.sh
+
+## chaos: CHAOS_POSTS (5,000) posts over 50 sandbox creators while workers, Redis, PostgreSQL, the API and the scheduler leader are killed; the last line is `lost=0 duplicated=0 completed=N failed=M`
+chaos: deps release
+	@REELAY_BIN=$(RELEASE_BIN) scripts/chaos.sh
+
+## fleet-test: (root) Redis, PostgreSQL, the API and the scheduler in one network namespace, a worker in each of two others; one worker host's link is cut mid-run
+fleet-test: deps build
+	@REELAY_BIN=$(BIN) scripts/fleet-test.sh
 
 ## stop: stop the worker, the sandbox, Redis and PostgreSQL that run/test started
 stop:

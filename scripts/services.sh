@@ -17,7 +17,7 @@ pg_port=${REELAY_DEV_PG_PORT:-5490}
 redis_dir="$data/redis"
 pg_dir="$data/postgres"
 pg_data="$pg_dir/data"
-packages=(pkg-config libhiredis-dev libpq-dev redis-server redis-tools postgresql postgresql-client util-linux curl python3 python3-venv)
+packages=(pkg-config libhiredis-dev libpq-dev redis-server redis-tools postgresql postgresql-client util-linux iproute2 curl python3 python3-venv)
 
 log() { printf 'services: %s\n' "$*" >&2; }
 die() { printf 'services: %s\n' "$*" >&2; exit 1; }
