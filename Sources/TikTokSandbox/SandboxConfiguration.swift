@@ -23,6 +23,10 @@ public struct SandboxConfiguration: Sendable {
     public var refreshTokenLifetime: Duration = .seconds(31_536_000)
     /// How long an `upload_url` accepts chunks.
     public var uploadURLLifetime: Duration = .seconds(3_600)
+    /// A chunk whose body sends no byte for this long is abandoned, like a real server's read timeout: its partial bytes
+    /// are dropped, the upload accepts that chunk again, and the connection is closed. Without it, a client cut off
+    /// mid-chunk (no FIN, no RST) would hold the upload busy forever.
+    public var uploadIdleTimeout: Duration = .seconds(30)
     /// The sliding window of the per-token rate limits (20 creator_info, 6 init, 6 inbox init, 30 status).
     public var rateLimitWindow: Duration = .seconds(60)
     /// Posts per creator per rolling ``postCapWindow`` when a creator sets no cap of its own.

@@ -55,7 +55,8 @@ import Glibc
     }
 
     @Test(arguments: [
-        ["--port", "abc"], ["--port", "70000"], ["--processing-time", "soon"], ["--verified-url-prefix", "ftp://media.example.com/"],
+        ["--port", "abc"], ["--port", "70000"], ["--processing-time", "soon"], ["--upload-idle-timeout", "0"],
+        ["--verified-url-prefix", "ftp://media.example.com/"],
         ["--verified-url-prefix", "http://media.example.com/v/"], ["--client-key", ""], ["--log-level", "loud"],
     ])
     func aBadValueIsOneLineAndExit2(_ arguments: [String]) async throws {

@@ -76,6 +76,45 @@ import TikTokSandbox
         }
     }
 
+    /// A client cut off mid-chunk (no FIN, no RST) must not hold the upload busy forever: once its body has sent
+    /// nothing for the idle timeout, the chunk is dropped (its partial bytes never count) and the next PUT of the same
+    /// chunk, from another worker, is taken.
+    @Test func aChunkWhoseBodyGoesSilentIsDroppedAfterTheIdleTimeout() async throws {
+        try await TestSandbox.run({ $0.uploadIdleTimeout = .milliseconds(300) }) { sandbox in
+            let (openID, token) = try await sandbox.accessToken()
+            let video = TestSandbox.mp4(size: 100_000)
+            let url = try await sandbox.initUpload(token: token, size: video.count).json["data"]?["upload_url"]?.string ?? ""
+            try await RawConnection.with(to: url) { cut in
+                try await cut.sendPutHead(url, range: 0...(video.count - 1), total: video.count)
+                try await cut.send(video.prefix(40_000))
+                // While bytes keep coming, however slowly, the chunk is in flight and a second PUT of it is refused.
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for offset in 40_000..<40_100 {
+                            try await cut.send(video.subdata(in: offset..<(offset + 1)))
+                            try await Task.sleep(for: .milliseconds(60))
+                        }
+                    }
+                    let early = try await sandbox.put(url, video, 0...(video.count - 1))
+                    #expect(early.status == 416, "the first PUT still sends bytes: its chunk is in flight")
+                    #expect(early.headers["content-range"] == "bytes */\(video.count)")
+                    group.cancelAll()
+                }
+                // Then it goes silent with the socket open: after the idle timeout the chunk is free again.
+                let late = try await eventuallyValue("a PUT accepted after the idle timeout", timeout: .seconds(15), poll: .milliseconds(100)) {
+                    let reply = try await sandbox.put(url, video, 0...(video.count - 1))
+                    return reply.status == 416 ? nil : reply
+                }
+                #expect(late.status == 201)
+                #expect(late.headers["content-range"] == "bytes 0-\(video.count - 1)/\(video.count)", "the dropped chunk's bytes do not count")
+                try await eventually("the sandbox closes the silent connection", timeout: .seconds(10)) { !cut.isOpen }
+            }
+            let posts = try await sandbox.posts(openID: openID)
+            #expect(posts.first?["bytes_received"]?.int == Int64(video.count))
+            #expect(posts.first?["sha256"]?.string == TestSandbox.sha256(video))
+        }
+    }
+
     @Test func anUnknownUploadIs404() async throws {
         try await TestSandbox.run { sandbox in
             let (_, token) = try await sandbox.accessToken()

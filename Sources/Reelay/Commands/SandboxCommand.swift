@@ -26,6 +26,8 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("client-secret"), help: "The app's client secret.") var clientSecret = "sandbox-client-secret"
     @Option(name: .customLong("processing-time"), help: "Seconds from the last byte to the final status (units allowed: 500ms, 2s).")
     var processingTime = "2"
+    @Option(name: .customLong("upload-idle-timeout"), help: "Seconds a chunk's body may send nothing before the chunk is dropped (units allowed: 500ms, 30s).")
+    var uploadIdleTimeout = "30"
     @Option(name: .customLong("verified-url-prefix"), help: "A PULL_FROM_URL prefix whose ownership counts as verified (repeatable).")
     var verifiedURLPrefixes: [String] = []
     @Flag(name: .customLong("allow-insecure-pull"), help: "Also pull from http:// and IP-address URLs (loopback tests only).")
@@ -68,6 +70,8 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.clientKey = try Self.check("client-key", self.clientKey) { $0.isEmpty ? "must not be empty" : nil }
         configuration.clientSecret = try Self.check("client-secret", self.clientSecret) { $0.isEmpty ? "must not be empty" : nil }
         configuration.processingTime = try Self.parse("processing-time", self.processingTime, SettingParsers.duration(in: .zero...(.seconds(3_600))))
+        configuration.uploadIdleTimeout = try Self.parse(
+            "upload-idle-timeout", self.uploadIdleTimeout, SettingParsers.duration(in: .milliseconds(1)...(.seconds(3_600))))
         configuration.allowInsecurePull = self.allowInsecurePull
         let schemes = self.allowInsecurePull ? ["https://", "http://"] : ["https://"]
         configuration.verifiedURLPrefixes = try self.verifiedURLPrefixes.map { prefix throws(ConfigurationError) in

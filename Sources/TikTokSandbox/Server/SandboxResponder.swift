@@ -57,7 +57,7 @@ struct SandboxResponder: HTTPResponder {
         case .inboxInit: await PostingEndpoints(app: self.app).initialize(request, mode: .inbox)
         case .status: await PostingEndpoints(app: self.app).status(request)
         case .cancel: await PostingEndpoints(app: self.app).cancel(request)
-        case .upload: await UploadEndpoint(app: self.app).respond(to: request)
+        case .upload: await UploadEndpoint(app: self.app).respond(to: request, channel: context.channel)
         case .creators, .posts, .faults, .tokens: await InspectionEndpoints(app: self.app).respond(to: request, route: route)
         case .notFound: Reply.plain(404, "Not found.")
         }

@@ -1,16 +1,17 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// `PUT {upload_url}` (reference §2.5): one chunk per request, strictly in order. The body is streamed: each buffer
 /// is hashed (SHA-256) and counted, then dropped, so memory stays flat whatever the file size. Answers 206 while
-/// bytes are missing and 201 once all arrived, both with `Content-Range: bytes 0-{received-1}/{total}`.
+/// bytes are missing and 201 once all arrived, both with `Content-Range: bytes 0-{received-1}/{total}`. A body silent
+/// for ``SandboxConfiguration/uploadIdleTimeout`` loses its chunk and its connection (`channel`).
 struct UploadEndpoint {
     let app: SandboxApp
 
-    func respond(to request: Request) async -> Response {
+    func respond(to request: Request, channel: any Channel) async -> Response {
         guard let query = FormFields.parse(request.uri.query ?? ""), let uploadID = query["upload_id"], let token = query["upload_token"]
         else { return Reply.plain(404, "No upload task for this upload_url.") }
         let headers = ChunkHeaders.parse(
@@ -23,28 +24,27 @@ struct UploadEndpoint {
             return Self.rejected(error)
         }
         guard case .success(let chunk) = headers else { return Reply.plain(400, "Bad headers.") }
-        var hasher = ticket.hasher
-        var received: Int64 = 0
-        var head = Data()
+        let body: ChunkBody
         do {
-            for try await buffer in request.body {
-                received += Int64(buffer.readableBytes)
-                guard received <= chunk.contentLength else { break }
-                buffer.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
-                if ticket.isFirst, head.count < MediaSniffer.headLength {
-                    head.append(contentsOf: buffer.readableBytesView.prefix(MediaSniffer.headLength - head.count))
-                }
-            }
+            body = try await ChunkBody.receive(
+                request.body, ticket: ticket, length: chunk.contentLength, idleTimeout: self.app.configuration.uploadIdleTimeout)
+        } catch is ChunkBody.IdleTimeout {
+            // A client cut off mid-chunk (no FIN, no RST) would otherwise hold the upload busy forever. Like a real
+            // server's read timeout: drop the partial chunk and the connection; the client may send the chunk again.
+            await self.app.state.abortChunk(uploadID: uploadID)
+            self.app.logger.notice("chunk body idle; chunk dropped and connection closed", metadata: ["publish_id": "\(ticket.publishID)"])
+            try? await channel.close()
+            return Reply.plain(408, "No chunk bytes arrived in time.")
         } catch {
             await self.app.state.abortChunk(uploadID: uploadID)
             return Reply.plain(400, "The chunk body ended early.")
         }
-        guard received == chunk.contentLength else {
+        guard body.received == chunk.contentLength else {
             await self.app.state.abortChunk(uploadID: uploadID)
             return Reply.plain(400, "Content-Length does not match the bytes received.")
         }
         let progress = await self.app.state.finishChunk(
-            uploadID: uploadID, hasher: hasher, received: received, head: ticket.isFirst ? head : nil, now: self.app.now())
+            uploadID: uploadID, hasher: body.hasher, received: body.received, head: ticket.isFirst ? body.head : nil, now: self.app.now())
         let done = progress.uploaded == progress.total
         return Reply.plain(
             done ? 201 : 206, done ? "All bytes received." : "Chunk received.",
