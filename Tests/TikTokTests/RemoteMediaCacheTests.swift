@@ -4,6 +4,7 @@ import JobQueue
 import Logging
 import NIOCore
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import TikTok
@@ -12,13 +13,14 @@ import Testing
 /// against size and SHA-256, downloaded once however many ask, least recently used evicted first, leased never.
 @Suite struct RemoteMediaCacheTests {
     /// Serves `GET /<name>` from a table of byte arrays, counting requests; a reply can be delayed, or replaced by a
-    /// status, or declare another length.
+    /// status, or declare another length, or stall half-way until the test lets it go on.
     final class MediaServer: RawHTTPServer.Handler {
         struct State {
             var files: [String: [UInt8]] = [:]
             var statuses: [String: String] = [:]
             var declaredLengths: [String: Int] = [:]
             var requests: [String: Int] = [:]
+            var stalled: Set<String> = []
         }
         let state = Mutex(State())
         let delay: Duration
@@ -39,11 +41,21 @@ import Testing
                 return true
             }
             try await writer.write(text: "HTTP/1.1 200 OK\r\nContent-Length: \(declared ?? bytes.count)\r\n\r\n")
+            var stall = self.state.withLock { $0.stalled.contains(name) } ? bytes.count / 2 : nil
             for start in stride(from: 0, to: bytes.count, by: 256 << 10) {
+                if let at = stall, start >= at {
+                    while self.state.withLock({ $0.stalled.contains(name) }) { try await Task.sleep(for: .milliseconds(20)) }
+                    stall = nil
+                }
                 try await writer.write(ByteBuffer(bytes: bytes[start..<min(bytes.count, start + (256 << 10))]))
             }
             return declared == nil
         }
+
+        /// Replies for `name` send half the body, then nothing until ``resume(_:)``.
+        func stall(_ name: String) { self.state.withLock { _ = $0.stalled.insert(name) } }
+        /// Lets stalled replies for `name` (and later ones) send everything.
+        func resume(_ name: String) { self.state.withLock { _ = $0.stalled.remove(name) } }
 
         func add(_ name: String, _ bytes: [UInt8]) { self.state.withLock { $0.files[name] = bytes } }
         func requests(_ name: String) -> Int { self.state.withLock { $0.requests[name, default: 0] } }
@@ -65,6 +77,26 @@ import Testing
         RemoteMediaCache(
             mediaRoot: self.mediaRoot, configuration: RemoteMediaConfiguration(directory: self.cacheFolder, maxBytes: maxBytes),
             logger: Logger(label: "test.remote-media"))
+    }
+
+    /// What a caller running in a task of its own got, once it has returned.
+    final class Outcome: Sendable {
+        private let result = Mutex<Result<RemoteMediaLease, RemoteMediaError>?>(nil)
+        var value: Result<RemoteMediaLease, RemoteMediaError>? { self.result.withLock { $0 } }
+
+        /// Starts `localFile` in a task of its own, so the test can cancel this caller alone.
+        static func start(_ cache: RemoteMediaCache, url: String, video: [UInt8]) -> (Outcome, Task<Void, Never>) {
+            let outcome = Outcome()
+            let task = Task {
+                do throws(RemoteMediaError) {
+                    let lease = try await cache.localFile(for: "uploads/a.mp4", url: url, sha256: RemoteMediaCacheTests.sha256(video), size: Int64(video.count))
+                    outcome.result.withLock { $0 = .success(lease) }
+                } catch {
+                    outcome.result.withLock { $0 = .failure(error) }
+                }
+            }
+            return (outcome, task)
+        }
     }
 
     func cacheFiles() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: self.cacheFolder)) ?? []).sorted() }
@@ -268,6 +300,64 @@ import Testing
             #expect(server.requests("a") == 1)
             #expect(self.cacheFiles() == ["\(sha)-\(video.count)"])
             await restarted.shutdown()
+        }
+    }
+
+    @Test func aCancelledWaiterLeavesAtOnceWhileTheOtherGetsTheFile() async throws {
+        let video = Self.bytes(2 << 20, seed: 12)
+        try await self.with { cache, base, server in
+            server.add("a", video)
+            server.stall("a")
+            let key = "\(Self.sha256(video))-\(video.count)"
+            let (cancelled, cancelledTask) = Outcome.start(cache, url: "\(base)/a", video: video)
+            let (patient, _) = Outcome.start(cache, url: "\(base)/a", video: video)
+            try await eventually("both callers wait for one download") { cache.state.withLock { $0.downloads[key]?.waiters.count == 2 } }
+            let cancelledAt = ContinuousClock.now
+            cancelledTask.cancel()
+            let thrown = try await eventuallyValue("the cancelled caller returns", timeout: .seconds(5), poll: .milliseconds(5)) { cancelled.value }
+            let waited = ContinuousClock.now - cancelledAt
+            guard case .failure(let error) = thrown else {
+                Issue.record("the cancelled caller got the file")
+                return
+            }
+            #expect(error.code == .cancelled)
+            #expect(error.jobError is CancellationError, "the job processor sees a cancellation, not a failure")
+            #expect(waited < .seconds(1), "returned after \(waited), while the server still stalls")
+            #expect(patient.value == nil, "the other caller still waits")
+            #expect(cache.state.withLock { $0.downloads[key]?.waiters.count } == 1, "the download goes on for the other caller")
+            server.resume("a")
+            let lease = try await eventuallyValue("the other caller gets the file", timeout: .seconds(10)) { try patient.value?.get() }
+            #expect(FileManager.default.contents(atPath: lease.path) == Data(video))
+            #expect(server.requests("a") == 1, "one download, not cancelled by the caller that left")
+            #expect(cache.state.withLock { $0.waiters.isEmpty && $0.reserved == 0 })
+        }
+    }
+
+    @Test func theLastWaiterCancelledCancelsTheDownload() async throws {
+        let video = Self.bytes(2 << 20, seed: 13)
+        try await self.with { cache, base, server in
+            server.add("a", video)
+            server.stall("a")
+            let key = "\(Self.sha256(video))-\(video.count)"
+            let (only, onlyTask) = Outcome.start(cache, url: "\(base)/a", video: video)
+            try await eventually("half the file is in a part file") {
+                self.cacheFiles().contains { $0.hasPrefix(key + ".part-") } && cache.state.withLock { $0.downloads[key]?.waiters.count == 1 }
+            }
+            onlyTask.cancel()
+            let thrown = try await eventuallyValue("the cancelled caller returns", timeout: .seconds(5), poll: .milliseconds(5)) { only.value }
+            guard case .failure(let error) = thrown else {
+                Issue.record("the cancelled caller got the file")
+                return
+            }
+            #expect(error.code == .cancelled)
+            try await eventually("the download ends and removes its part file", timeout: .seconds(5)) {
+                self.cacheFiles().isEmpty && cache.state.withLock { $0.downloads.isEmpty }
+            }
+            #expect(cache.state.withLock { $0.reserved == 0 && $0.entries.isEmpty && $0.waiters.isEmpty }, "nothing stays reserved")
+            server.resume("a")
+            let lease = try await cache.localFile(for: "uploads/a.mp4", url: "\(base)/a", sha256: Self.sha256(video), size: Int64(video.count))
+            #expect(FileManager.default.contents(atPath: lease.path) == Data(video))
+            #expect(server.requests("a") == 2, "a later caller downloads afresh")
         }
     }
 }

@@ -8,7 +8,8 @@ import Synchronization
 /// the worker's own media root, it is streamed from the API's signed URL into a bounded cache folder, checked against
 /// the expected size and SHA-256 (a mismatch is deleted, never kept), and handed out as a ``RemoteMediaLease``.
 ///
-/// - Single flight: concurrent requests for the same file share one download.
+/// - Single flight: concurrent requests for the same file share one download. A cancelled caller stops waiting at
+///   once without failing the others; when the last caller of a download is cancelled, the download is cancelled too.
 /// - Bounded: at most ``RemoteMediaConfiguration/maxBytes`` (files and downloads in progress); the least recently used
 ///   files are evicted first, and a file with a lease out (being uploaded) never is.
 /// - Content-addressed: files are named `<sha256>-<size>`, so one video posted to many accounts downloads once, and
@@ -22,7 +23,9 @@ public final class RemoteMediaCache: Sendable {
 
     struct State {
         var entries: [String: Entry] = [:]
-        var downloads: [String: Task<Void, any Error>] = [:]
+        var downloads: [String: Download] = [:]
+        var waiters: [UInt64: Waiter] = [:]
+        var lastWaiter: UInt64 = 0
         var reserved: Int64 = 0
         var tick: UInt64 = 0
         var total: Int64 { self.entries.values.reduce(0) { $0 + $1.size } + self.reserved }
@@ -52,9 +55,9 @@ public final class RemoteMediaCache: Sendable {
 
     /// Cancels downloads in progress and closes the HTTP client.
     public func shutdown() async {
-        let downloads = self.state.withLock { state in Array(state.downloads.values) }
+        let downloads = self.state.withLock { state in state.downloads.values.map(\.task) }
         for download in downloads { download.cancel() }
-        for download in downloads { _ = try? await download.value }
+        for download in downloads { await download.value }
         try? await self.client.shutdown()
     }
 
@@ -78,7 +81,9 @@ public final class RemoteMediaCache: Sendable {
         return try await self.cachedFile(url: url, sha256: sha256, size: size)
     }
 
-    /// The cached copy of `url`'s content, downloaded once however many callers ask at the same time.
+    /// The cached copy of `url`'s content, downloaded once however many callers ask at the same time. A caller
+    /// cancelled while it waits throws ``RemoteMediaError/Code/cancelled`` at once; the download goes on for the other
+    /// callers, and is cancelled (its part file removed) when none is left.
     public func cachedFile(url: String, sha256: String, size: Int64) async throws(RemoteMediaError) -> RemoteMediaLease {
         let digest = sha256.lowercased()
         guard digest.utf8.count == 64, digest.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
@@ -94,22 +99,17 @@ public final class RemoteMediaCache: Sendable {
             switch try self.claim(key: key, url: url, sha256: digest, size: size) {
             case .ready(let lease):
                 return lease
-            case .wait(let download):
-                do {
-                    try await download.value
-                } catch let error as RemoteMediaError {
-                    throw error
-                } catch {
-                    throw RemoteMediaError(.download, message: "the download was cancelled")
-                }
+            case .wait(let waiter):
+                try await self.wait(waiter, key: key)
             }
         }
     }
 
-    /// What the caller does next: use the file, or wait for a download (its own or another caller's) and look again.
+    /// What the caller does next: use the file, or wait for a download (its own or another caller's) as the waiter
+    /// with this number, and look again.
     private enum Claim {
         case ready(RemoteMediaLease)
-        case wait(Task<Void, any Error>)
+        case wait(UInt64)
     }
 
     private func claim(key: String, url: String, sha256: String, size: Int64) throws(RemoteMediaError) -> Claim {
@@ -122,7 +122,13 @@ public final class RemoteMediaCache: Sendable {
                 state.entries[key] = entry
                 return .success(.ready(RemoteMediaLease(path: path, isLocal: false) { [weak self] in self?.release(key) }))
             }
-            if let download = state.downloads[key] { return .success(.wait(download)) }
+            state.lastWaiter += 1
+            let waiter = state.lastWaiter
+            if state.downloads[key] != nil {
+                state.downloads[key]?.waiters.insert(waiter)
+                state.waiters[waiter] = .registered
+                return .success(.wait(waiter))
+            }
             guard size <= self.configuration.maxBytes else {
                 return .failure(RemoteMediaError(.cacheFull, message: "the file (\(size) bytes) is larger than the cache"))
             }
@@ -130,24 +136,20 @@ public final class RemoteMediaCache: Sendable {
                 return .failure(RemoteMediaError(.cacheFull, message: "every cached file is in use; \(size) bytes do not fit"))
             }
             state.reserved += size
-            let download = Task {
-                do {
+            // Not the caller's child: one caller's cancellation must not fail the download the others wait for.
+            let task = Task {
+                let result: Result<Void, RemoteMediaError>
+                do throws(RemoteMediaError) {
                     try await self.download(url: url, to: path, sha256: sha256, size: size)
-                    self.state.withLock { state in
-                        state.reserved -= size
-                        state.downloads[key] = nil
-                        state.entries[key] = Entry(size: size, lastUse: state.tick, users: 0)
-                    }
+                    result = .success(())
                 } catch {
-                    self.state.withLock { state in
-                        state.reserved -= size
-                        state.downloads[key] = nil
-                    }
-                    throw error
+                    result = .failure(error)
                 }
+                self.finish(key: key, size: size, result: result)
             }
-            state.downloads[key] = download
-            return .success(.wait(download))
+            state.downloads[key] = Download(task: task, waiters: [waiter])
+            state.waiters[waiter] = .registered
+            return .success(.wait(waiter))
         }
         return try outcome.get()
     }
@@ -209,6 +211,6 @@ public final class RemoteMediaCache: Sendable {
     }
 
     private static func checkCancellation() throws(RemoteMediaError) {
-        if Task.isCancelled { throw RemoteMediaError(.download, message: "cancelled") }
+        if Task.isCancelled { throw RemoteMediaError(.cancelled, message: "cancelled") }
     }
 }

@@ -14,6 +14,7 @@ public struct RemoteMediaError: Error, Sendable, Hashable, CustomStringConvertib
             case checksumMismatch = "media_checksum_mismatch"
             case cacheFull = "media_cache_full"
             case io = "media_cache_io"
+            case cancelled = "media_wait_cancelled"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -33,6 +34,9 @@ public struct RemoteMediaError: Error, Sendable, Hashable, CustomStringConvertib
         public static let cacheFull = Code(.cacheFull)
         /// The cache folder cannot be written.
         public static let io = Code(.io)
+        /// The caller was cancelled (its job stopped) before the file was ready; a download other callers still wait
+        /// for goes on without it.
+        public static let cancelled = Code(.cancelled)
         /// The stable spelling, such as `media_checksum_mismatch`.
         public var rawValue: String { self.base.rawValue }
         public var description: String { self.base.rawValue }
@@ -58,10 +62,12 @@ public struct RemoteMediaError: Error, Sendable, Hashable, CustomStringConvertib
         [Code.invalidArgument, .invalidPath, .unavailable, .checksumMismatch].contains(self.code)
     }
 
-    /// What a job handler throws: a ``PermanentJobError`` (code = ``Code/rawValue``) when ``isPermanent``, else this
+    /// What a job handler throws: a ``PermanentJobError`` (code = ``Code/rawValue``) when ``isPermanent``, a
+    /// `CancellationError` for ``Code/cancelled`` (the job was stopped, whoever stopped it decides its fate), else this
     /// error, which the retry policy retries.
     public var jobError: any Error {
-        self.isPermanent ? PermanentJobError(code: self.code.rawValue, message: self.debugDescription) : self
+        if self.code == .cancelled { return CancellationError() }
+        return self.isPermanent ? PermanentJobError(code: self.code.rawValue, message: self.debugDescription) : self
     }
 
     public var description: String {
