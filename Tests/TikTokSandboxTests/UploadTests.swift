@@ -80,7 +80,8 @@ import TikTokSandbox
     /// nothing for the idle timeout, the chunk is dropped (its partial bytes never count) and the next PUT of the same
     /// chunk, from another worker, is taken.
     @Test func aChunkWhoseBodyGoesSilentIsDroppedAfterTheIdleTimeout() async throws {
-        try await TestSandbox.run({ $0.uploadIdleTimeout = .milliseconds(300) }) { sandbox in
+        // 1 s, not less: the trickle below must beat it on a loaded machine, where a 60 ms sleep can take hundreds.
+        try await TestSandbox.run({ $0.uploadIdleTimeout = .seconds(1) }) { sandbox in
             let (openID, token) = try await sandbox.accessToken()
             let video = TestSandbox.mp4(size: 100_000)
             let url = try await sandbox.initUpload(token: token, size: video.count).json["data"]?["upload_url"]?.string ?? ""
@@ -90,9 +91,9 @@ import TikTokSandbox
                 // While bytes keep coming, however slowly, the chunk is in flight and a second PUT of it is refused.
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
-                        for offset in 40_000..<40_100 {
+                        for offset in 40_000..<40_200 {
                             try await cut.send(video.subdata(in: offset..<(offset + 1)))
-                            try await Task.sleep(for: .milliseconds(60))
+                            try await Task.sleep(for: .milliseconds(50))
                         }
                     }
                     let early = try await sandbox.put(url, video, 0...(video.count - 1))
