@@ -79,7 +79,10 @@ struct APIBenchmark {
             let key = try await self.seed(postgres)
             let port = try Self.freePort()
             let base = "http://127.0.0.1:\(port)"
-            api = try self.startAPI(port: port, databaseURL: schemaURL, redisURL: redisURL, queue: queue)
+            let mediaRoot = FileManager.default.temporaryDirectory.appendingPathComponent("reelay-bench-media").path
+            api = try Self.startAPI(
+                port: port, databaseURL: schemaURL, redisURL: redisURL, queue: queue, encryptionKey: try EncryptionKeyring.generateKeyEntry(id: "k1"),
+                mediaRoot: mediaRoot)
             try await Self.waitUntilHealthy(client, base: base, process: api)
             let start = try await self.campaignStart(client, base: base, key: key, postgres: postgres, redis: redis, queue: queue)
             let latency = try await self.listPosts(client, base: base, key: key)
@@ -122,7 +125,11 @@ struct APIBenchmark {
         return minted.key
     }
 
-    private func startAPI(port: Int, databaseURL: String, redisURL: String, queue: String) throws -> Process {
+    /// A `reelay api` child on `port` with only the given settings (the parent's other `REELAY_*` variables are left
+    /// out; `extra` adds some), the per-key rate limit off, its output on stderr only.
+    static func startAPI(
+        port: Int, databaseURL: String, redisURL: String, queue: String, encryptionKey: String, mediaRoot: String, extra: [String: String] = [:]
+    ) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = ["api", "--log-level", ProcessInfo.processInfo.environment["REELAY_BENCH_API_LOG_LEVEL"] ?? "warning"]
@@ -134,9 +141,9 @@ struct APIBenchmark {
         environment["REELAY_API_QUEUE"] = queue
         environment["REELAY_API_RATE_LIMIT"] = "0"
         environment["REELAY_DATABASE_POOL_SIZE"] = "8"
-        environment["REELAY_ENCRYPTION_KEY"] = try EncryptionKeyring.generateKeyEntry(id: "k1")
-        environment["REELAY_MEDIA_ROOT"] = FileManager.default.temporaryDirectory.appendingPathComponent("reelay-bench-media").path
-        process.environment = environment
+        environment["REELAY_ENCRYPTION_KEY"] = encryptionKey
+        environment["REELAY_MEDIA_ROOT"] = mediaRoot
+        process.environment = environment.merging(extra) { $1 }
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         return process
@@ -222,12 +229,14 @@ struct APIBenchmark {
         var text: String { String(decoding: self.body, as: UTF8.self) }
     }
 
-    static func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, key: String?, body: Data?) async throws -> Reply {
+    static func send(
+        _ client: HTTPClient, _ method: HTTPMethod, _ url: String, key: String?, body: Data?, contentType: String = "application/json"
+    ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response = try await client.execute(request, timeout: .seconds(60))
@@ -271,13 +280,13 @@ struct APIBenchmark {
         try await client.shutdown()
     }
 
-    /// Deletes every key matching the `SCAN` pattern, a thousand at a time.
-    static func unlinkKeys(matching pattern: String, redis: RedisClient) async throws {
+    /// Deletes every key matching the `SCAN` pattern (and `filter`, when given), a thousand at a time.
+    static func unlinkKeys(matching pattern: String, redis: RedisClient, where filter: ((String) -> Bool)? = nil) async throws {
         var cursor = "0"
         repeat {
             let reply = try await redis.send(["SCAN", cursor, "MATCH", pattern, "COUNT", "1000"]).array ?? []
             cursor = reply.first?.string ?? "0"
-            let keys = reply.count > 1 ? (reply[1].array?.compactMap(\.string) ?? []) : []
+            let keys = (reply.count > 1 ? (reply[1].array?.compactMap(\.string) ?? []) : []).filter { filter?($0) ?? true }
             if !keys.isEmpty { _ = try await redis.send(["UNLINK"] + keys) }
         } while cursor != "0"
     }

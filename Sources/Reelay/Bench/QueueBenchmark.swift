@@ -114,10 +114,15 @@ struct QueueBenchmark {
     }
 
     private func waitForWorkers(queue: String, count: Int) async throws {
+        try await Self.waitForWorkers(queue: queue, count: count, redis: self.redis)
+    }
+
+    /// Waits until `count` worker processes of `queue` have announced themselves in the worker registry (30 s at most).
+    static func waitForWorkers(queue: String, count: Int, redis: RedisClient) async throws {
         let deadline = ContinuousClock.now.advanced(by: .seconds(30))
         while ContinuousClock.now < deadline {
-            let ids = try await self.redis.send(["ZRANGE", "reelay:workers", "0", "-1"]).array?.compactMap(\.string) ?? []
-            let queues = try await self.redis.pipeline(ids.map { ["HGET", "reelay:worker:\($0)", "queues"] }).compactMap(\.string)
+            let ids = try await redis.send(["ZRANGE", "reelay:workers", "0", "-1"]).array?.compactMap(\.string) ?? []
+            let queues = try await redis.pipeline(ids.map { ["HGET", "reelay:worker:\($0)", "queues"] }).compactMap(\.string)
             if queues.filter({ $0 == queue }).count >= count { return }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -130,6 +135,11 @@ struct QueueBenchmark {
 
     static func residentMegabytes(pid: Int32) -> Double {
         Self.kilobytes(["VmRSS:"], in: "/proc/\(pid)/status") / 1024
+    }
+
+    /// The peak resident memory of a process so far (`VmHWM`).
+    static func peakResidentMegabytes(pid: Int32) -> Double {
+        Self.kilobytes(["VmHWM:"], in: "/proc/\(pid)/status") / 1024
     }
 
     /// The unique set size of a process: pages no other process maps (its heap and stacks, written data), which is what
