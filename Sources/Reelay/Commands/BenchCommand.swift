@@ -5,5 +5,8 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks printing JSON figures (build with -c release).",
-        subcommands: [BenchRedisCommand.self, BenchQueueCommand.self, BenchWorkerCommand.self, BenchAPICommand.self, BenchSchedulerCommand.self])
+        subcommands: [
+            BenchRedisCommand.self, BenchQueueCommand.self, BenchWorkerCommand.self, BenchAPICommand.self, BenchSchedulerCommand.self,
+            BenchE2ECommand.self,
+        ])
 }
