@@ -287,7 +287,7 @@ let package = Package(
         .testTarget(
             name: "ReelayTests",
             dependencies: [
-                "Reelay", "Redis", "Postgres", "JobQueue", "TikTok", "TikTokSandbox", "TestSupport",
+                "Reelay", "API", "Redis", "Postgres", "JobQueue", "TikTok", "TikTokSandbox", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
