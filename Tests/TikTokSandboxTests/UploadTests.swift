@@ -80,8 +80,9 @@ import TikTokSandbox
     /// nothing for the idle timeout, the chunk is dropped (its partial bytes never count) and the next PUT of the same
     /// chunk, from another worker, is taken.
     @Test func aChunkWhoseBodyGoesSilentIsDroppedAfterTheIdleTimeout() async throws {
-        // 1 s, not less: the trickle below must beat it on a loaded machine, where a 60 ms sleep can take hundreds.
-        try await TestSandbox.run({ $0.uploadIdleTimeout = .seconds(1) }) { sandbox in
+        // 3 s: the 50 ms trickle below must beat it on a loaded machine (1 s was missed once while `make test` ran its
+        // suites in parallel, and the early PUT took the chunk).
+        try await TestSandbox.run({ $0.uploadIdleTimeout = .seconds(3) }) { sandbox in
             let (openID, token) = try await sandbox.accessToken()
             let video = TestSandbox.mp4(size: 100_000)
             let url = try await sandbox.initUpload(token: token, size: video.count).json["data"]?["upload_url"]?.string ?? ""
@@ -96,6 +97,9 @@ import TikTokSandbox
                             try await Task.sleep(for: .milliseconds(50))
                         }
                     }
+                    // Give the sandbox time to take the trickling request in first: under the parallel suites its
+                    // head can sit in a read buffer while a PUT on a pooled connection overtakes it.
+                    try await Task.sleep(for: .milliseconds(800))
                     let early = try await sandbox.put(url, video, 0...(video.count - 1))
                     #expect(early.status == 416, "the first PUT still sends bytes: its chunk is in flight")
                     #expect(early.headers["content-range"] == "bytes */\(video.count)")
