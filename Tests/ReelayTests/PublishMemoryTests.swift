@@ -4,8 +4,8 @@ import Testing
 
 /// A 300 MB publish streams from the file: the worker's peak resident memory stays under 64 MB.
 ///
-/// The worker measured is the release build (`swift build -c release --product reelay`, which `make test` runs before
-/// the tests), because that is what operators run. Most of a worker's RSS is clean, shared pages of its executable and
+/// The worker measured is the release build (`swift build -c release --product reelay`; `make test-release` builds it and
+/// runs this test), because that is what operators run. Most of a worker's RSS is clean, shared pages of its executable and
 /// of Foundation; the debug executable alone touches 24 MB of its own code during a publish (15 MB in release), which
 /// put the debug figure at 61–65 MB with the same ~8 MB of anonymous memory.
 @Suite struct PublishMemoryTests {
@@ -26,14 +26,14 @@ import Testing
         }
     }
 
-    /// The release `reelay` of the same scratch folder (`…/release/reelay` beside `…/debug/`). `make test` builds it
-    /// right before the tests; run alone, the test measures whatever release build is there.
+    /// The release `reelay` of the same scratch folder (`…/release/reelay` beside `…/debug/`). `make test-release` builds
+    /// it right before this test; run alone, the test measures whatever release build is there.
     static func currentReleaseBinary() throws -> String {
         let debug = URL(fileURLWithPath: ReelayBinary.path)
         let release = debug.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("release/reelay")
         try #require(
             FileManager.default.isExecutableFile(atPath: release.path),
-            "no release build at \(release.path): run `swift build -c release --product reelay` (make test does)")
+            "no release build at \(release.path): run `make test-release` (or `swift build -c release --product reelay` first)")
         return release.path
     }
 
