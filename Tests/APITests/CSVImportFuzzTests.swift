@@ -15,17 +15,8 @@ import Testing
 ///
 /// Seeded (printed; `REELAY_FUZZ_SEED` replays a run), `REELAY_FUZZ_CASES` files per endpoint (default 100).
 @Suite struct CSVImportFuzzTests {
-    /// A seeded generator (SplitMix64), so a failing file can be rebuilt from the seed and case number.
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// The suite's seeded generator (SplitMix64), so a failing file can be rebuilt from the seed and case number.
+    typealias SeededRandom = MediaSnifferTests.SeededRandom
 
     /// The ways a file is broken; each case applies one (or several, for `.combined`).
     enum Fault: CaseIterable {
