@@ -20,7 +20,8 @@
 # At the end every post must be terminal in PostgreSQL, the sandbox must hold exactly one publish per completed post
 # (matched by caption, which carries the post's index) on the right creator with the media's SHA-256, and none for
 # the others. The last line is `lost=L duplicated=D completed=N failed=M`; the exit status is 0 only when nothing is
-# lost, duplicated, mismatched, the chaos schedule ran in full and no process died on its own.
+# lost, duplicated, mismatched, the chaos schedule ran in full, no process died on its own, and the logs hold no secret
+# and carry the request, job, post and account ids (scripts/check-log-secrets.py).
 #
 # Settings (environment): CHAOS_POSTS (5000), CHAOS_ACCOUNTS (50), CHAOS_WORKERS (4), CHAOS_WORKER_CONCURRENCY (4),
 # CHAOS_LEASE (10, seconds), CHAOS_KILL_EVERY (5 s), CHAOS_DROP_EVERY (4 s), CHAOS_LATENCY_MS (75),
@@ -431,6 +432,18 @@ verify() {
     python3 "$check" verify "$logs/posts.csv" "$logs/sandbox-posts.json" "$posts" > "$logs/verdict.txt"
 }
 
+# Every log of the run (and the files beside them) must be free of the run's secrets: the API key, the encryption key,
+# the TikTok client secret, the database password and every account token; and the processes' JSON lines must carry
+# request, job, post and account ids.
+check_logs() {
+    printf '%s\n' "$key" "${REELAY_ENCRYPTION_KEY#k1:}" "$REELAY_TIKTOK_CLIENT_SECRET" "$(cat "$work/pg/password")" > "$work/secrets.txt"
+    python3 "$root/scripts/check-log-secrets.py" --secrets "$work/secrets.txt" --accounts "$work/accounts.json" --require-ids "$logs" \
+        > "$logs/log-secrets.txt" 2>&1
+    local status=$?
+    while read -r line; do log "$line"; done < "$logs/log-secrets.txt"
+    return "$status"
+}
+
 main() {
     mkdir -p "$logs"
     preflight
@@ -441,6 +454,7 @@ main() {
     run_chaos
     local status=0
     verify || status=1
+    check_logs || status=1
     (( unexpected == 0 )) || { log "PROBLEM: $unexpected process(es) died on their own (see UNEXPECTED above)"; status=1; }
     (( ${#missing_events[@]} == 0 )) || status=1
     cleanup

@@ -14,6 +14,7 @@ public import Redis
 ///   `reelay.scheduler.stuck_past_due`.
 /// - `recorder_lag_ms`: age of the oldest result in the queues' results streams that the recorder has not applied;
 ///   gauge `reelay.recorder.lag_seconds`.
+/// - gauge `reelay.accounts` (dimension `status`): accounts per status, so an alert can fire on `needs_reauth`.
 struct SchedulerStatus: Sendable {
     let repository: SchedulerRepository
     let redis: RedisClient
@@ -50,6 +51,9 @@ struct SchedulerStatus: Sendable {
         Gauge(label: "reelay.scheduler.lag_seconds").record(lag)
         Gauge(label: "reelay.scheduler.stuck_past_due").record(health.stuckPastDue)
         Gauge(label: "reelay.recorder.lag_seconds").record(recorderLag)
+        for (status, count) in try await self.repository.accountCounts() {
+            Gauge(label: "reelay.accounts", dimensions: [("status", status.rawValue)]).record(count)
+        }
     }
 
     /// Age in seconds of the oldest results-stream entry the recorder's group has not acknowledged (pending in the group,

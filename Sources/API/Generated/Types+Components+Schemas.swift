@@ -3076,6 +3076,356 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/QueueMinute`.
+        internal struct QueueMinute: Codable, Hashable, Sendable {
+            /// The minute's start (UTC).
+            ///
+            /// - Remark: Generated from `#/components/schemas/QueueMinute/at`.
+            internal var at: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/QueueMinute/enqueued`.
+            internal var enqueued: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/QueueMinute/completed`.
+            internal var completed: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/QueueMinute/failed`.
+            internal var failed: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/QueueMinute/retried`.
+            internal var retried: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/QueueMinute/dead`.
+            internal var dead: Swift.Int
+            /// False when no snapshot covers the minute (its zeros mean unknown).
+            ///
+            /// - Remark: Generated from `#/components/schemas/QueueMinute/known`.
+            internal var known: Swift.Bool
+            /// Creates a new `QueueMinute`.
+            ///
+            /// - Parameters:
+            ///   - at: The minute's start (UTC).
+            ///   - enqueued:
+            ///   - completed:
+            ///   - failed:
+            ///   - retried:
+            ///   - dead:
+            ///   - known: False when no snapshot covers the minute (its zeros mean unknown).
+            internal init(
+                at: Foundation.Date,
+                enqueued: Swift.Int,
+                completed: Swift.Int,
+                failed: Swift.Int,
+                retried: Swift.Int,
+                dead: Swift.Int,
+                known: Swift.Bool
+            ) {
+                self.at = at
+                self.enqueued = enqueued
+                self.completed = completed
+                self.failed = failed
+                self.retried = retried
+                self.dead = dead
+                self.known = known
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case at
+                case enqueued
+                case completed
+                case failed
+                case retried
+                case dead
+                case known
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.at = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .at
+                )
+                self.enqueued = try container.decode(
+                    Swift.Int.self,
+                    forKey: .enqueued
+                )
+                self.completed = try container.decode(
+                    Swift.Int.self,
+                    forKey: .completed
+                )
+                self.failed = try container.decode(
+                    Swift.Int.self,
+                    forKey: .failed
+                )
+                self.retried = try container.decode(
+                    Swift.Int.self,
+                    forKey: .retried
+                )
+                self.dead = try container.decode(
+                    Swift.Int.self,
+                    forKey: .dead
+                )
+                self.known = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .known
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "at",
+                    "enqueued",
+                    "completed",
+                    "failed",
+                    "retried",
+                    "dead",
+                    "known"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/QueueHistory`.
+        internal struct QueueHistory: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QueueHistory/queue`.
+            internal var queue: Components.Schemas.QueueName
+            /// - Remark: Generated from `#/components/schemas/QueueHistory/points`.
+            internal var points: [Components.Schemas.QueueMinute]
+            /// Creates a new `QueueHistory`.
+            ///
+            /// - Parameters:
+            ///   - queue:
+            ///   - points:
+            internal init(
+                queue: Components.Schemas.QueueName,
+                points: [Components.Schemas.QueueMinute]
+            ) {
+                self.queue = queue
+                self.points = points
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case queue
+                case points
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.queue = try container.decode(
+                    Components.Schemas.QueueName.self,
+                    forKey: .queue
+                )
+                self.points = try container.decode(
+                    [Components.Schemas.QueueMinute].self,
+                    forKey: .points
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "queue",
+                    "points"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Worker`.
+        internal struct Worker: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Worker/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Worker/host`.
+            internal var host: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Worker/pid`.
+            internal var pid: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Worker/version`.
+            internal var version: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Worker/queues`.
+            internal var queues: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Worker/concurrency`.
+            internal var concurrency: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Worker/in_flight`.
+            internal var inFlight: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Worker/started_at`.
+            internal var startedAt: Foundation.Date?
+            /// Its last heartbeat (Redis's clock).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Worker/beat_at`.
+            internal var beatAt: Foundation.Date?
+            /// Creates a new `Worker`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - host:
+            ///   - pid:
+            ///   - version:
+            ///   - queues:
+            ///   - concurrency:
+            ///   - inFlight:
+            ///   - startedAt:
+            ///   - beatAt: Its last heartbeat (Redis's clock).
+            internal init(
+                id: Swift.String,
+                host: Swift.String,
+                pid: Swift.Int,
+                version: Swift.String,
+                queues: [Swift.String],
+                concurrency: Swift.Int,
+                inFlight: Swift.Int,
+                startedAt: Foundation.Date? = nil,
+                beatAt: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self.host = host
+                self.pid = pid
+                self.version = version
+                self.queues = queues
+                self.concurrency = concurrency
+                self.inFlight = inFlight
+                self.startedAt = startedAt
+                self.beatAt = beatAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case host
+                case pid
+                case version
+                case queues
+                case concurrency
+                case inFlight = "in_flight"
+                case startedAt = "started_at"
+                case beatAt = "beat_at"
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.String.self,
+                    forKey: .id
+                )
+                self.host = try container.decode(
+                    Swift.String.self,
+                    forKey: .host
+                )
+                self.pid = try container.decode(
+                    Swift.Int.self,
+                    forKey: .pid
+                )
+                self.version = try container.decode(
+                    Swift.String.self,
+                    forKey: .version
+                )
+                self.queues = try container.decode(
+                    [Swift.String].self,
+                    forKey: .queues
+                )
+                self.concurrency = try container.decode(
+                    Swift.Int.self,
+                    forKey: .concurrency
+                )
+                self.inFlight = try container.decode(
+                    Swift.Int.self,
+                    forKey: .inFlight
+                )
+                self.startedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .startedAt
+                )
+                self.beatAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .beatAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "host",
+                    "pid",
+                    "version",
+                    "queues",
+                    "concurrency",
+                    "in_flight",
+                    "started_at",
+                    "beat_at"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/WorkerList`.
+        internal struct WorkerList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/WorkerList/items`.
+            internal var items: [Components.Schemas.Worker]
+            /// Creates a new `WorkerList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            internal init(items: [Components.Schemas.Worker]) {
+                self.items = items
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case items
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.Worker].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AccountDayStats`.
+        internal struct AccountDayStats: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AccountDayStats/account_id`.
+            internal var accountId: Swift.String
+            /// The UTC day of `run_at`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AccountDayStats/date`.
+            internal var date: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AccountDayStats/total`.
+            internal var total: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/AccountDayStats/completed`.
+            internal var completed: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/AccountDayStats/failed`.
+            internal var failed: Swift.Int
+            /// Creates a new `AccountDayStats`.
+            ///
+            /// - Parameters:
+            ///   - accountId:
+            ///   - date: The UTC day of `run_at`.
+            ///   - total:
+            ///   - completed:
+            ///   - failed:
+            internal init(
+                accountId: Swift.String,
+                date: Swift.String,
+                total: Swift.Int,
+                completed: Swift.Int,
+                failed: Swift.Int
+            ) {
+                self.accountId = accountId
+                self.date = date
+                self.total = total
+                self.completed = completed
+                self.failed = failed
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case accountId = "account_id"
+                case date
+                case total
+                case completed
+                case failed
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.accountId = try container.decode(
+                    Swift.String.self,
+                    forKey: .accountId
+                )
+                self.date = try container.decode(
+                    Swift.String.self,
+                    forKey: .date
+                )
+                self.total = try container.decode(
+                    Swift.Int.self,
+                    forKey: .total
+                )
+                self.completed = try container.decode(
+                    Swift.Int.self,
+                    forKey: .completed
+                )
+                self.failed = try container.decode(
+                    Swift.Int.self,
+                    forKey: .failed
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "account_id",
+                    "date",
+                    "total",
+                    "completed",
+                    "failed"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/PostStats`.
         internal struct PostStats: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/PostStats/total`.
@@ -3086,6 +3436,10 @@ extension Components {
             internal var perAccount: [Components.Schemas.AccountStats]
             /// - Remark: Generated from `#/components/schemas/PostStats/per_day`.
             internal var perDay: [Components.Schemas.DayStats]
+            /// Posts per account and UTC day of `run_at` (the dashboard's publishes-per-account chart).
+            ///
+            /// - Remark: Generated from `#/components/schemas/PostStats/per_account_day`.
+            internal var perAccountDay: [Components.Schemas.AccountDayStats]
             /// completed / (completed + failed), null when none finished.
             ///
             /// - Remark: Generated from `#/components/schemas/PostStats/success_rate`.
@@ -3101,6 +3455,7 @@ extension Components {
             ///   - byStatus:
             ///   - perAccount:
             ///   - perDay:
+            ///   - perAccountDay: Posts per account and UTC day of `run_at` (the dashboard's publishes-per-account chart).
             ///   - successRate: completed / (completed + failed), null when none finished.
             ///   - medianSecondsToPublish: Median of finished_at - run_at over completed posts, null when none.
             internal init(
@@ -3108,6 +3463,7 @@ extension Components {
                 byStatus: Components.Schemas.PostStatusCounts,
                 perAccount: [Components.Schemas.AccountStats],
                 perDay: [Components.Schemas.DayStats],
+                perAccountDay: [Components.Schemas.AccountDayStats],
                 successRate: Swift.Double? = nil,
                 medianSecondsToPublish: Swift.Double? = nil
             ) {
@@ -3115,6 +3471,7 @@ extension Components {
                 self.byStatus = byStatus
                 self.perAccount = perAccount
                 self.perDay = perDay
+                self.perAccountDay = perAccountDay
                 self.successRate = successRate
                 self.medianSecondsToPublish = medianSecondsToPublish
             }
@@ -3123,6 +3480,7 @@ extension Components {
                 case byStatus = "by_status"
                 case perAccount = "per_account"
                 case perDay = "per_day"
+                case perAccountDay = "per_account_day"
                 case successRate = "success_rate"
                 case medianSecondsToPublish = "median_seconds_to_publish"
             }
@@ -3144,6 +3502,10 @@ extension Components {
                     [Components.Schemas.DayStats].self,
                     forKey: .perDay
                 )
+                self.perAccountDay = try container.decode(
+                    [Components.Schemas.AccountDayStats].self,
+                    forKey: .perAccountDay
+                )
                 self.successRate = try container.decodeIfPresent(
                     Swift.Double.self,
                     forKey: .successRate
@@ -3157,6 +3519,7 @@ extension Components {
                     "by_status",
                     "per_account",
                     "per_day",
+                    "per_account_day",
                     "success_rate",
                     "median_seconds_to_publish"
                 ])

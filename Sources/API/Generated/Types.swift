@@ -237,6 +237,18 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/queues/{queue}/dead/retry`.
     /// - Remark: Generated from `#/paths//api/v1/queues/{queue}/dead/retry/post(retryDeadJobs)`.
     func retryDeadJobs(_ input: Operations.RetryDeadJobs.Input) async throws -> Operations.RetryDeadJobs.Output
+    /// Jobs enqueued, completed, failed, retried and dead per minute over the last minutes (the dashboard's charts).
+    ///
+    /// Counted from once-a-minute snapshots of the queue's counters that the API processes take (kept one day), so a minute no API process saw has `known: false` and zero counts. Minutes follow Redis's clock.
+    ///
+    /// - Remark: HTTP `GET /api/v1/queues/{queue}/history`.
+    /// - Remark: Generated from `#/paths//api/v1/queues/{queue}/history/get(getQueueHistory)`.
+    func getQueueHistory(_ input: Operations.GetQueueHistory.Input) async throws -> Operations.GetQueueHistory.Output
+    /// Live worker processes (their heartbeats in Redis) with host, queues, slots and jobs in flight.
+    ///
+    /// - Remark: HTTP `GET /api/v1/workers`.
+    /// - Remark: Generated from `#/paths//api/v1/workers/get(listWorkers)`.
+    func listWorkers(_ input: Operations.ListWorkers.Input) async throws -> Operations.ListWorkers.Output
     /// List API keys (never their secrets), newest first.
     ///
     /// - Remark: HTTP `GET /api/v1/api-keys`.
@@ -800,6 +812,30 @@ extension APIProtocol {
             headers: headers,
             body: body
         ))
+    }
+    /// Jobs enqueued, completed, failed, retried and dead per minute over the last minutes (the dashboard's charts).
+    ///
+    /// Counted from once-a-minute snapshots of the queue's counters that the API processes take (kept one day), so a minute no API process saw has `known: false` and zero counts. Minutes follow Redis's clock.
+    ///
+    /// - Remark: HTTP `GET /api/v1/queues/{queue}/history`.
+    /// - Remark: Generated from `#/paths//api/v1/queues/{queue}/history/get(getQueueHistory)`.
+    internal func getQueueHistory(
+        path: Operations.GetQueueHistory.Input.Path,
+        query: Operations.GetQueueHistory.Input.Query = .init(),
+        headers: Operations.GetQueueHistory.Input.Headers = .init()
+    ) async throws -> Operations.GetQueueHistory.Output {
+        try await getQueueHistory(Operations.GetQueueHistory.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Live worker processes (their heartbeats in Redis) with host, queues, slots and jobs in flight.
+    ///
+    /// - Remark: HTTP `GET /api/v1/workers`.
+    /// - Remark: Generated from `#/paths//api/v1/workers/get(listWorkers)`.
+    internal func listWorkers(headers: Operations.ListWorkers.Input.Headers = .init()) async throws -> Operations.ListWorkers.Output {
+        try await listWorkers(Operations.ListWorkers.Input(headers: headers))
     }
     /// List API keys (never their secrets), newest first.
     ///

@@ -116,6 +116,9 @@ extension APIHandlers {
                             .init(accountId: Self.text($0.accountID), total: $0.total, completed: $0.completed, failed: $0.failed)
                         },
                         perDay: stats.perDay.map { .init(date: $0.day, total: $0.total, completed: $0.completed, failed: $0.failed) },
+                        perAccountDay: stats.perAccountDay.map {
+                            .init(accountId: Self.text($0.accountID), date: $0.day, total: $0.total, completed: $0.completed, failed: $0.failed)
+                        },
                         successRate: stats.successRate, medianSecondsToPublish: stats.medianSecondsToPublish))))
     }
 

@@ -60,6 +60,39 @@ extension APIHandlers {
         return .ok(.init(body: .json(.init(retried: retried))))
     }
 
+    func getQueueHistory(_ input: Operations.GetQueueHistory.Input) async throws -> Operations.GetQueueHistory.Output {
+        let minutes = input.query.minutes ?? 60
+        guard (1...QueueInspector.historyMinutes).contains(minutes) else {
+            throw APIError.validation([FieldProblem(field: "minutes", problem: "must be between 1 and \(QueueInspector.historyMinutes)")])
+        }
+        let queue = try await self.knownQueue(input.path.queue)
+        let now = try await self.clock.now()
+        let points = try await Self.queueCall { () async throws(JobQueueError) in try await self.inspector.history(queue: queue, minutes: minutes, now: now) }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        queue: queue,
+                        points: points.map {
+                            .init(
+                                at: $0.at, enqueued: $0.enqueued, completed: $0.completed, failed: $0.failed, retried: $0.retried, dead: $0.dead,
+                                known: $0.known)
+                        }))))
+    }
+
+    func listWorkers(_ input: Operations.ListWorkers.Input) async throws -> Operations.ListWorkers.Output {
+        let workers = try await Self.queueCall { () async throws(JobQueueError) in try await self.inspector.workers() }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        items: workers.map {
+                            .init(
+                                id: $0.id, host: $0.host, pid: $0.pid, version: $0.version, queues: $0.queues, concurrency: $0.concurrency,
+                                inFlight: $0.inFlight, startedAt: $0.startedAt, beatAt: $0.beatAt)
+                        }))))
+    }
+
     // MARK: - Helpers
 
     /// Pauses or resumes a known queue and answers its figures.

@@ -1,10 +1,12 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Logging
+public import Logging
 
 /// Gives every request an id: the caller's `X-Request-Id` when it is 1 to 64 of `[A-Za-z0-9._-]`, else a new one. It
-/// is in the answer's `X-Request-Id` header and in every log line of the request (`request.id`).
+/// is in the answer's `X-Request-Id` header and in every log line of the request (`request.id`): in the context's
+/// logger, and, through ``RequestScope``, in the lines of every logger made with ``RequestScope/metadataProvider``
+/// (the handlers' own loggers, which never see the request context).
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     static var headerName: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
 
@@ -13,7 +15,7 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
         let id = incoming.flatMap { Self.isAcceptable($0) ? $0 : nil } ?? UUID().uuidString.lowercased()
         var context = context
         context.logger[metadataKey: "request.id"] = .string(id)
-        var response = try await next(request, context)
+        var response = try await RequestScope.$requestID.withValue(id) { try await next(request, context) }
         response.headers[Self.headerName] = id
         return response
     }
@@ -24,5 +26,17 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
                 (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
                     || byte == 0x2D || byte == 0x2E || byte == 0x5F
             }
+    }
+}
+
+/// The request a task serves, as a task-local value, so log lines written on its behalf carry its id.
+public enum RequestScope {
+    /// The id of the request the current task serves (set by ``RequestIDMiddleware``).
+    @TaskLocal public static var requestID: String?
+
+    /// Adds `request.id` to a log line written while a request is being served.
+    public static let metadataProvider = Logger.MetadataProvider {
+        guard let id = RequestScope.requestID else { return [:] }
+        return ["request.id": .string(id)]
     }
 }

@@ -38,6 +38,9 @@ public struct APIConfiguration: Sendable {
     /// Fault injection for crash tests (`reelay api --crash-at start-committed`, hidden): called after a campaign
     /// start committed its posts and before they are pushed to Redis. `nil` in production.
     public var afterStartCommit: (@Sendable () -> Void)?
+    /// The process's metrics in Prometheus text, served at `GET /metrics` (nil: 404). The API module keeps no metrics
+    /// backend of its own: the executable owns it.
+    public var metricsExposition: (@Sendable () -> [UInt8])?
 
     /// The defaults.
     public init() {}

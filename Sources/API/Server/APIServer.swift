@@ -67,6 +67,7 @@ public final class APIServer: Service, Sendable {
         let handlers = self.handlers
         let configuration = self.configuration
         router.middlewares.add(RequestIDMiddleware())
+        router.middlewares.add(MetricsMiddleware())
         if !configuration.corsOrigins.isEmpty {
             router.middlewares.add(
                 CORSMiddleware(
@@ -96,6 +97,14 @@ public final class APIServer: Service, Sendable {
         router.get("/docs") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: page)))
         }
+        if let exposition = configuration.metricsExposition {
+            router.get("/metrics") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: ResponseBody(byteBuffer: ByteBuffer(bytes: exposition())))
+            }
+        }
+        DashboardFiles.register(on: router)
         return router
     }
 }

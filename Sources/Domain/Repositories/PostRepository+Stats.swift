@@ -29,12 +29,28 @@ public struct PostStats: Sendable, Hashable {
         public var failed: Int
     }
 
+    /// One account's posts due on one UTC day.
+    public struct AccountDayFigures: Sendable, Hashable {
+        /// The account.
+        public var accountID: UUID
+        /// `YYYY-MM-DD` (UTC).
+        public var day: String
+        /// Posts due that day, whatever their status.
+        public var total: Int
+        /// Of those, completed.
+        public var completed: Int
+        /// Of those, failed.
+        public var failed: Int
+    }
+
     /// Posts per status; every status is present (0 when none).
     public var byStatus: [PostStatus: Int]
     /// Per account with posts in the range, by nickname.
     public var perAccount: [AccountFigures]
     /// Per UTC day of `run_at` with posts, oldest first.
     public var perDay: [DayFigures]
+    /// Per account and UTC day of `run_at`, by day then account.
+    public var perAccountDay: [AccountDayFigures] = []
     /// completed / (completed + failed); `nil` when neither.
     public var successRate: Double?
     /// Median seconds from when a completed post was due (its run time, or its creation if later) to its finish;
@@ -132,6 +148,18 @@ extension PostRepository {
                         day: try row.decode("day"), total: try row.decode("total"), completed: try row.decode("completed"),
                         failed: try row.decode("failed"))
                 }
+                let accountDays = try await tx.query("""
+                    SELECT account_id, to_char(run_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*) AS total,
+                        count(*) FILTER (WHERE status = 'completed') AS completed, count(*) FILTER (WHERE status = 'failed') AS failed
+                    FROM posts
+                    WHERE (\(from)::timestamptz IS NULL OR run_at >= \(from)::timestamptz) AND (\(to)::timestamptz IS NULL OR run_at < \(to)::timestamptz)
+                      AND (\(campaign)::uuid IS NULL OR campaign_id = \(campaign)::uuid) AND (\(account)::uuid IS NULL OR account_id = \(account)::uuid)
+                    GROUP BY 1, 2 ORDER BY 2, 1
+                    """).map { row in
+                    PostStats.AccountDayFigures(
+                        accountID: try row.decode("account_id"), day: try row.decode("day"), total: try row.decode("total"),
+                        completed: try row.decode("completed"), failed: try row.decode("failed"))
+                }
                 let median = try await tx.query("""
                     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - GREATEST(created_at, run_at))::float8) AS median
                     FROM posts
@@ -142,7 +170,7 @@ extension PostRepository {
                 let completed = byStatus[.completed] ?? 0
                 let failed = byStatus[.failed] ?? 0
                 return PostStats(
-                    byStatus: byStatus, perAccount: accounts, perDay: days,
+                    byStatus: byStatus, perAccount: accounts, perDay: days, perAccountDay: accountDays,
                     successRate: completed + failed > 0 ? Double(completed) / Double(completed + failed) : nil,
                     medianSecondsToPublish: median.map { max(0, $0) })
             }

@@ -37,6 +37,21 @@ extension SchedulerRepository {
         }
     }
 
+    /// How many accounts are in each status (every status present, 0 when none): the `reelay.accounts` gauge.
+    /// - Throws: ``DomainError`` `database`.
+    public func accountCounts() async throws(DomainError) -> [Account.Status: Int] {
+        let rows = try await self.client.domainQuery("SELECT status, count(*) AS n FROM accounts GROUP BY status")
+        var counts = Dictionary(uniqueKeysWithValues: Account.Status.allCases.map { ($0, 0) })
+        do {
+            for row in rows {
+                if let status = Account.Status(rawValue: try row.decode("status")) { counts[status] = try row.decode("n", as: Int.self) }
+            }
+        } catch {
+            throw DomainError(.database, "an account count did not decode", underlying: error)
+        }
+        return counts
+    }
+
     /// Accounts (active or cooling down) whose access token expires before `now + ahead` and whose refresh token is
     /// still valid, soonest first.
     /// - Throws: ``DomainError`` `database`.

@@ -40,6 +40,9 @@ public struct QueueKeys: Sendable, Hashable {
     public var wake: String { "\(self.base):wake" }
     /// Hash of counters: enqueued, completed, failed, retried, dead, recovered.
     public var stats: String { "\(self.base):stats" }
+    /// Sorted set: minute (Unix seconds / 60) → `minute:enqueued:completed:failed:retried:dead`, the `stats` counters at
+    /// the first snapshot taken in that minute (``QueueHistory``); the last day is kept.
+    public var history: String { "\(self.base):history" }
     /// Index into `active` where the recoverer's next orphan scan starts (absent = 0).
     public var recoverCursor: String { "\(self.base):recover-cursor" }
     /// The hash of one job.

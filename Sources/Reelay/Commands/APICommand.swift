@@ -58,6 +58,8 @@ struct APICommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let logger = settings.logger(label: "reelay.api")
+        Observability.bootstrapMetrics()
+        api.configuration.metricsExposition = { Observability.metricsText() }
         let postgres = PostgresClient(configuration: settings.database, logger: logger)
         let redis = RedisClient(configuration: settings.redis, logger: logger)
         let client = TikTokClient(configuration: tiktokConfiguration, logger: logger)
@@ -81,6 +83,14 @@ struct APICommand: AsyncParsableCommand {
         recording.checkpointJobNames = [PublishVideo.jobName]
         let recorder = try ResultRecorder(
             broker: RedisJobBroker(client: redis), applier: ResultApplier(client: postgres, logger: logger), configuration: recording, logger: logger)
-        return [recorder, server]
+        // The queue's gauges (depth, oldest age) and its per-minute history for the dashboard; every API process runs
+        // them, the history script keeps one snapshot per minute whatever the number of processes.
+        var maintenance = MaintenanceConfiguration()
+        maintenance.queues = [configuration.queue]
+        let inspector = QueueInspector(client: redis)
+        return [
+            recorder, MaintenanceLoop.queueGauges(inspector: inspector, configuration: maintenance, logger: logger),
+            MaintenanceLoop.queueHistory(inspector: inspector, configuration: maintenance, logger: logger), server,
+        ]
     }
 }

@@ -55,6 +55,8 @@ struct DevCommand: AsyncParsableCommand {
             )
         }
         let logger = settings.logger(label: "reelay.dev")
+        Observability.bootstrapMetrics()
+        api.configuration.metricsExposition = { Observability.metricsText() }
         if self.publicURL == nil, ProcessInfo.processInfo.environment["REELAY_PUBLIC_URL"] == nil {
             api.configuration.publicURL = "http://127.0.0.1:\(api.configuration.port)"
         }

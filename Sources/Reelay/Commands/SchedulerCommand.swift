@@ -30,6 +30,7 @@ struct SchedulerCommand: AsyncParsableCommand {
     @Option(name: .customLong("refresh-ahead"), help: SettingsCatalog.schedulerRefreshAhead.argumentHelp) var refreshAhead: String?
     @Option(name: .customLong("public-url"), help: SettingsCatalog.publicURL.argumentHelp) var publicURL: String?
     @Option(name: .customLong("tiktok-api-url"), help: SettingsCatalog.tiktokAPIURL.argumentHelp) var tiktokAPIURL: String?
+    @Option(name: .customLong("metrics-port"), help: SettingsCatalog.metricsPort.argumentHelp) var metricsPort: String?
 
     var flags: [String: String] {
         let pairs: [(SettingDefinition, String?)] = [
@@ -37,6 +38,7 @@ struct SchedulerCommand: AsyncParsableCommand {
             (SettingsCatalog.schedulerLookAhead, self.lookAhead), (SettingsCatalog.schedulerMisfireWindow, self.misfireWindow),
             (SettingsCatalog.schedulerOutboxGrace, self.outboxGrace), (SettingsCatalog.schedulerRefreshAhead, self.refreshAhead),
             (SettingsCatalog.publicURL, self.publicURL), (SettingsCatalog.tiktokAPIURL, self.tiktokAPIURL),
+            (SettingsCatalog.metricsPort, self.metricsPort),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting.flag, $0) } })
     }
@@ -52,6 +54,7 @@ struct SchedulerCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let logger = settings.logger(label: "reelay.scheduler")
+        let metrics = settings.metricsServices(logger: logger)
         var redisConfiguration = settings.redis
         // Blocking waits: one forwarder per queue.
         redisConfiguration.blockingPoolSize = max(redisConfiguration.blockingPoolSize, scheduler.configuration.queues.count + 1)
@@ -59,7 +62,8 @@ struct SchedulerCommand: AsyncParsableCommand {
         let redis = RedisClient(configuration: redisConfiguration, logger: logger)
         let client = TikTokClient(configuration: tiktok.configuration, logger: logger)
         let service = Self.service(scheduler, postgres: postgres, redis: redis, tiktok: client, cipher: cipher, logger: logger)
-        var configuration = ServiceGroupConfiguration(services: [postgres, redis, client, service], logger: logger)
+        var configuration = ServiceGroupConfiguration(
+            services: [postgres, redis, client] + metrics + [service], logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         try await FailureReport.exitingOnFailure(command: "scheduler") {
             try await ServiceGroup(configuration: configuration).run()

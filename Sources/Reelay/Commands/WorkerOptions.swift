@@ -25,6 +25,7 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("media-cache-max-bytes"), help: SettingsCatalog.mediaCacheMaxBytes.argumentHelp) var mediaCacheMaxBytes: String?
     @Option(name: .customLong("tiktok-api-url"), help: SettingsCatalog.tiktokAPIURL.argumentHelp) var tiktokAPIURL: String?
     @Option(name: .customLong("results-max-length"), help: SettingsCatalog.resultsMaxLength.argumentHelp) var resultsMaxLength: String?
+    @Option(name: .customLong("metrics-port"), help: SettingsCatalog.metricsPort.argumentHelp) var metricsPort: String?
     /// Fault injection for crash tests: the process kills itself with SIGKILL when a publish reaches this step.
     @Option(name: .customLong("crash-at"), help: .hidden) var crashAt: String?
 
@@ -37,6 +38,7 @@ struct WorkerOptions: ParsableArguments {
             (SettingsCatalog.workerMaintenance, self.maintenance), (SettingsCatalog.mediaRoot, self.mediaRoot),
             (SettingsCatalog.mediaCacheDir, self.mediaCacheDir), (SettingsCatalog.mediaCacheMaxBytes, self.mediaCacheMaxBytes),
             (SettingsCatalog.tiktokAPIURL, self.tiktokAPIURL), (SettingsCatalog.resultsMaxLength, self.resultsMaxLength),
+            (SettingsCatalog.metricsPort, self.metricsPort),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting.flag, $0) } })
     }
@@ -78,11 +80,12 @@ struct WorkerOptions: ParsableArguments {
             throw ExitCode(2)
         }
         let logger = settings.logger(label: "reelay.worker")
+        let metrics = settings.metricsServices(logger: logger)
         var redisConfiguration = settings.redis
         // Blocking waits: the pickup loop and one forwarder per queue.
         redisConfiguration.blockingPoolSize = max(redisConfiguration.blockingPoolSize, workerSettings.configuration.queues.count + 2)
         let redis = RedisClient(configuration: redisConfiguration, logger: logger)
-        let services = [redis] + Self.services(
+        let services = [redis] + metrics + Self.services(
             workerSettings, tiktok: tiktok, redis: redis, host: host, pid: pid, workerID: workerID, crashStep: crashStep, benchmarkJobs: benchmarkJobs,
             logger: logger)
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)

@@ -30,6 +30,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("log-level"), help: SettingsCatalog.logLevel.argumentHelp)
     var logLevel: String?
 
+    @Option(name: .customLong("log-format"), help: SettingsCatalog.logFormat.argumentHelp)
+    var logFormat: String?
+
     /// The flags that were given, by flag name.
     var flags: [String: String] {
         let pairs: [(SettingDefinition, String?)] = [
@@ -38,6 +41,7 @@ struct GlobalOptions: ParsableArguments {
             (SettingsCatalog.redisCommandTimeout, self.redisCommandTimeout), (SettingsCatalog.databaseURL, self.databaseURL),
             (SettingsCatalog.databasePoolSize, self.databasePoolSize),
             (SettingsCatalog.databaseConnectTimeout, self.databaseConnectTimeout), (SettingsCatalog.logLevel, self.logLevel),
+            (SettingsCatalog.logFormat, self.logFormat),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting.flag, $0) } })
     }

@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 import Postgres
 import Redis
 
@@ -11,6 +12,10 @@ struct ReelaySettings {
     var database: PostgresConfiguration
     /// Least severe log level printed.
     var logLevel: Logger.Level
+    /// How log lines are written.
+    var logFormat: Observability.LogFormat
+    /// The worker's or scheduler's metrics server port (nil: none).
+    var metricsPort: Int?
 
     /// Reads and checks every setting; the first bad one throws, naming its variable and source.
     init(_ sources: SettingSources) throws(ConfigurationError) {
@@ -34,15 +39,28 @@ struct ReelaySettings {
         let levels = Logger.Level.allCases.map(\.rawValue)
         let level = try sources.read(SettingsCatalog.logLevel, SettingParsers.choice(levels))
         self.logLevel = Logger.Level(rawValue: level) ?? .info
+        let format = try sources.read(SettingsCatalog.logFormat, SettingParsers.choice(Observability.LogFormat.allCases.map(\.rawValue)))
+        self.logFormat = Observability.LogFormat(rawValue: format) ?? .json
+        let port = try sources.read(SettingsCatalog.metricsPort, SettingParsers.integer(in: 0...65535))
+        self.metricsPort = port == 0 ? nil : port
     }
 
     /// A driver's parse error as words for the operator (the drivers' descriptions never contain passwords).
     private static func reason(_ error: any Error) -> String { "\(error)" }
 
-    /// A logger writing to standard error at the configured level.
+    /// A logger writing to standard error at the configured level, in the configured format; the first call also makes
+    /// that format the process's default (for the loggers libraries make themselves).
     func logger(label: String) -> Logger {
-        var logger = Logger(label: label, factory: { StreamLogHandler.standardError(label: $0) })
+        Observability.bootstrapLogging(self.logFormat)
+        var logger = Logger(label: label, factory: Observability.handlerFactory(self.logFormat))
         logger.logLevel = self.logLevel
         return logger
+    }
+
+    /// The worker's or scheduler's metrics server, when a port is set; installs the metrics backend either way.
+    func metricsServices(logger: Logger) -> [any Service] {
+        Observability.bootstrapMetrics()
+        guard let port = self.metricsPort else { return [] }
+        return [MetricsServer(host: "0.0.0.0", port: port, logger: logger)]
     }
 }

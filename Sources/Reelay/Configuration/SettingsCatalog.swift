@@ -54,6 +54,12 @@ enum SettingsCatalog {
     static let logLevel = SettingDefinition(
         variable: "REELAY_LOG_LEVEL", flag: "log-level", defaultValue: "info",
         help: "Least severe log level printed: trace, debug, info, notice, warning, error or critical.")
+    static let logFormat = SettingDefinition(
+        variable: "REELAY_LOG_FORMAT", flag: "log-format", defaultValue: "json",
+        help: "Log lines on standard error: json (one object per line, with request, job, post and account ids) or text.")
+    static let metricsPort = SettingDefinition(
+        variable: "REELAY_METRICS_PORT", flag: "metrics-port", defaultValue: "0",
+        help: "Port of the /metrics (Prometheus) and /healthz server of `reelay worker` and `reelay scheduler` on every interface (0: none; the API serves /metrics on its own port).")
 
     static let workerQueues = SettingDefinition(
         variable: "REELAY_WORKER_QUEUES", flag: "queues", defaultValue: "publish",
@@ -162,8 +168,11 @@ enum SettingsCatalog {
     /// The settings every subcommand takes (``GlobalOptions``).
     static let global: [SettingDefinition] = [
         redisURL, redisPoolSize, redisConnectTimeout, redisCommandTimeout,
-        databaseURL, databasePoolSize, databaseConnectTimeout, logLevel,
+        databaseURL, databasePoolSize, databaseConnectTimeout, logLevel, logFormat,
     ]
+
+    /// The metrics server of `reelay worker` and `reelay scheduler`.
+    static let metrics: [SettingDefinition] = [metricsPort]
 
     /// The settings of `reelay worker`.
     static let worker: [SettingDefinition] = [
@@ -185,5 +194,5 @@ enum SettingsCatalog {
     ]
 
     /// All settings.
-    static let all: [SettingDefinition] = global + worker + tiktok + api + scheduler
+    static let all: [SettingDefinition] = global + metrics + worker + tiktok + api + scheduler
 }

@@ -35,8 +35,10 @@ extension TikTokClient {
                 method: "POST", url: self.url(self.configuration.apiBaseURL, path),
                 headers: [("Authorization", "Bearer \(accessToken)"), ("Content-Type", "application/json; charset=UTF-8")],
                 body: .bytes(Array(encoded)))
-            let response = try await self.transport.send(
-                request, deadline: self.configuration.requestDeadline, maxResponseBytes: self.configuration.maxResponseBytes)
+            let response = try await self.timed(endpoint) { () async throws(TikTokError) in
+                try await self.transport.send(
+                    request, deadline: self.configuration.requestDeadline, maxResponseBytes: self.configuration.maxResponseBytes)
+            }
             let head = try Self.replyHead(response, emptyMeansSuccess: false)
             if let failure = head?.envelopeFailure(status: response.status) {
                 throw Self.withHeaderLogID(failure, response)
@@ -58,8 +60,10 @@ extension TikTokClient {
                 method: "POST", url: self.url(self.configuration.apiBaseURL, path),
                 headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Cache-Control", "no-cache")],
                 body: .bytes(Array(FormEncoding.encode(form).utf8)))
-            let response = try await self.transport.send(
-                request, deadline: self.configuration.requestDeadline, maxResponseBytes: self.configuration.maxResponseBytes)
+            let response = try await self.timed(endpoint) { () async throws(TikTokError) in
+                try await self.transport.send(
+                    request, deadline: self.configuration.requestDeadline, maxResponseBytes: self.configuration.maxResponseBytes)
+            }
             if let failure = try Self.replyHead(response, emptyMeansSuccess: emptyMeansSuccess)?.oauthFailure(status: response.status) {
                 throw Self.withHeaderLogID(failure, response)
             }

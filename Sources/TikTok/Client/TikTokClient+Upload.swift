@@ -66,8 +66,10 @@ extension TikTokClient {
             ],
             body: .file(path: path, offset: range.lowerBound, length: length, pieceSize: self.configuration.uploadPieceBytes))
         do throws(TikTokError) {
-            let response = try await self.transport.send(
-                request, deadline: self.configuration.chunkUploadDeadline, maxResponseBytes: self.configuration.maxResponseBytes)
+            let response = try await self.timed("upload") { () async throws(TikTokError) in
+                try await self.transport.send(
+                    request, deadline: self.configuration.chunkUploadDeadline, maxResponseBytes: self.configuration.maxResponseBytes)
+            }
             let reached = try Self.verdict(response, chunk: index, range: range, plan: plan)
             self.count("upload", outcome: "ok")
             return reached

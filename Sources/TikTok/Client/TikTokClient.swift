@@ -50,6 +50,25 @@ public final class TikTokClient: Service, Sendable {
         Counter(label: "reelay.tiktok.requests", dimensions: [("endpoint", endpoint), ("outcome", outcome)]).increment()
     }
 
+    /// Runs one HTTP exchange with TikTok and records its duration in `reelay.tiktok.request_duration` (dimensions
+    /// `endpoint` and `outcome`: `ok` when an answer arrived, whatever it says, or the transport's error code).
+    func timed<Reply>(_ endpoint: String, _ exchange: () async throws(TikTokError) -> Reply) async throws(TikTokError) -> Reply {
+        let started = ContinuousClock.now
+        func record(_ outcome: String) {
+            let elapsed = ContinuousClock.now - started
+            let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            Timer(label: "reelay.tiktok.request_duration", dimensions: [("endpoint", endpoint), ("outcome", outcome)]).recordNanoseconds(nanoseconds)
+        }
+        do {
+            let reply = try await exchange()
+            record("ok")
+            return reply
+        } catch {
+            record(error.code.rawValue)
+            throw error
+        }
+    }
+
     /// Logs and counts a failed call with its code, status and log id (never tokens, secrets or bodies); passes it on.
     func logged(_ error: TikTokError, endpoint: String) -> TikTokError {
         self.count(endpoint, outcome: Classification.table[error.code] == nil ? "other" : error.code.rawValue)

@@ -10,7 +10,8 @@ struct PublishRun {
     var checkpoint: PublishCheckpoint
     /// The earlier run's checkpoint did not decode: it may name a publish TikTok holds, so the run must not start afresh.
     let checkpointUnreadable: Bool
-    var logger: Logger { self.context.logger }
+    /// The job's logger (`job.id`, `job.name`, `queue`) with `post.id` (the job id) and `account.id` added.
+    let logger: Logger
     var configuration: PublishConfiguration { self.pipeline.configuration }
     var jobID: String { self.context.job.id.description }
 
@@ -18,6 +19,10 @@ struct PublishRun {
         self.pipeline = pipeline
         self.job = job
         self.context = context
+        var logger = context.logger
+        logger[metadataKey: "post.id"] = "\(context.job.id)"
+        logger[metadataKey: "account.id"] = "\(job.accountID)"
+        self.logger = logger
         if let saved = context.previousCheckpoint {
             let decoded = try? JSONDecoder().decode(PublishCheckpoint.self, from: Data(saved.utf8))
             self.checkpoint = decoded ?? PublishCheckpoint()
