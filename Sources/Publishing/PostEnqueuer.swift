@@ -83,6 +83,7 @@ extension PlannedPost {
             contentType: row.contentType, durationSeconds: row.durationSeconds, mode: mode, postSettings: settings, caption: row.caption,
             runAt: row.runAt, status: row.status, maxAttempts: row.maxAttempts, queue: row.queue, dailyCap: row.dailyCap, timeZone: row.timezone,
             idempotencyKey: "")
+        self.traceParent = row.traceParent
     }
 }
 

@@ -51,7 +51,7 @@ public struct PostJobFactory: Sendable {
                 accountID: post.accountID.uuidString.lowercased(), mediaPath: post.mediaPath, videoSize: post.sizeBytes,
                 contentType: post.contentType, durationSeconds: post.durationSeconds.map { Int($0.rounded(.up)) },
                 mode: post.mode == .inbox ? .inbox : .direct, postInfo: post.mode == .inbox ? nil : info, dailyCap: post.dailyCap,
-                timeZone: post.timeZone, mediaURL: url, mediaSHA256: digests[post.mediaID])
+                timeZone: post.timeZone, mediaURL: url, mediaSHA256: digests[post.mediaID], traceParent: post.traceParent)
             requests.append(
                 try JobRequest(job, options: EnqueueOptions(id: JobID(post.id), runAt: post.runAt > now ? post.runAt : nil, maxAttempts: post.maxAttempts)))
         }

@@ -117,9 +117,12 @@ struct FullFlow {
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(self.body))) as? [String: Any] ?? [:] }
     }
 
-    /// Runs `body` with the whole set-up; `apiArguments` are added to the first `reelay api` (a crash hook, say) and
-    /// `appendOnlyRedis` runs Redis with an AOF (`appendfsync everysec`), so it can be killed and restarted.
-    static func with(apiArguments: [String] = [], appendOnlyRedis: Bool = false, _ body: (FullFlow) async throws -> Void) async throws {
+    /// Runs `body` with the whole set-up; `apiArguments` are added to the first `reelay api` (a crash hook, say),
+    /// `appendOnlyRedis` runs Redis with an AOF (`appendfsync everysec`), so it can be killed and restarted, and
+    /// `extraEnvironment` is added to every process's settings.
+    static func with(
+        apiArguments: [String] = [], appendOnlyRedis: Bool = false, extraEnvironment: [String: String] = [:], _ body: (FullFlow) async throws -> Void
+    ) async throws {
         var sandboxConfiguration = SandboxConfiguration()
         sandboxConfiguration.processingTime = .milliseconds(200)
         sandboxConfiguration.moderationTime = .milliseconds(100)
@@ -157,7 +160,7 @@ struct FullFlow {
                         "REELAY_ENCRYPTION_KEY": try EncryptionKeyring.generateKeyEntry(id: "k1"),
                         "REELAY_TIKTOK_CLIENT_KEY": sandboxConfiguration.clientKey, "REELAY_TIKTOK_CLIENT_SECRET": sandboxConfiguration.clientSecret,
                         "REELAY_TIKTOK_API_URL": sandboxURL, "REELAY_TIKTOK_AUTH_URL": sandboxURL,
-                    ]
+                    ].merging(extraEnvironment) { $1 }
                     let migrated = try await ReelayBinary.run(["migrate"], environment: environment)
                     guard migrated.status == 0 else { throw FixtureError("reelay migrate failed: \(migrated.stderr)") }
                     let minted = try await ReelayBinary.run(["apikey", "create", "--name", "e2e admin", "--role", "admin"], environment: environment)

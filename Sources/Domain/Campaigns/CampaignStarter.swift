@@ -144,13 +144,14 @@ public struct CampaignStarter: Sendable {
                         problem: "the caption of post \(offset + 1) (account \(account.id.uuidString.lowercased())) renders to "
                             + "\(caption.utf16.count) characters, over \(CaptionTemplate.maximumLength)"))
             }
-            posts.append(
-                PlannedPost(
+            var planned = PlannedPost(
                     id: UUID(), index: offset + 1, accountID: account.id, mediaID: item.id, mediaPath: item.path, sizeBytes: item.sizeBytes,
                     contentType: item.contentType, durationSeconds: item.durationSeconds, mode: campaign.mode, postSettings: campaign.postSettings,
                     caption: caption, runAt: runAt, status: runAt > now.addingTimeInterval(Self.queueHorizon) ? .scheduled : .queued,
                     maxAttempts: self.configuration.maxAttempts, queue: self.configuration.queue, dailyCap: account.dailyCap,
-                    timeZone: account.timeZone, idempotencyKey: "campaign:\(idText):\(item.position):\(account.id.uuidString.lowercased())"))
+                    timeZone: account.timeZone, idempotencyKey: "campaign:\(idText):\(item.position):\(account.id.uuidString.lowercased())")
+            planned.traceParent = PostTrace.parent
+            posts.append(planned)
         }
         guard problems.isEmpty else { throw DomainError.invalidInput(problems, message: "captions would be too long for TikTok") }
         return posts
@@ -204,10 +205,10 @@ public struct CampaignStarter: Sendable {
                      AS p(id, a, m, t, caption)
             ), inserted AS (
                 INSERT INTO posts (id, campaign_id, account_id, media_id, queue, status, run_at, caption, post_settings, mode, max_attempts,
-                                   idempotency_key)
+                                   idempotency_key, trace_parent)
                 SELECT i.id, \(campaign.id), i.account_id, i.media_id, \(self.configuration.queue), i.status, i.run_at, i.caption,
                        \(json: campaign.postSettings), \(campaign.mode.rawValue), \(self.configuration.maxAttempts),
-                       'campaign:' || \(campaign.id)::text || ':' || i.position || ':' || i.account_id::text
+                       'campaign:' || \(campaign.id)::text || ':' || i.position || ':' || i.account_id::text, \(PostTrace.parent)::text
                 FROM input i
                 RETURNING id, status
             )

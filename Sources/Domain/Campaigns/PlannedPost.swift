@@ -39,6 +39,8 @@ public struct PlannedPost: Sendable, Hashable, Identifiable {
     public var timeZone: String
     /// `campaign:<campaign id>:<media position>:<account id>`: unique, so a post cannot be planned twice.
     public var idempotencyKey: String
+    /// The W3C `traceparent` of the request that created the post (``PostTrace``), carried into its job.
+    public var traceParent: String?
 
     /// A planned post with every field given.
     public init(

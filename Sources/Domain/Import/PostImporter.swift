@@ -53,9 +53,9 @@ public struct PostImporter: Sendable {
                         \(fresh.map { $0.mode.rawValue })::text[], \(fresh.map { String($0.runAtMicros) })::text[])
                         AS t(key, account_id, media_id, caption, settings, mode, micros)
                 ), inserted AS (
-                    INSERT INTO posts (account_id, media_id, queue, status, mode, run_at, caption, post_settings, idempotency_key)
+                    INSERT INTO posts (account_id, media_id, queue, status, mode, run_at, caption, post_settings, idempotency_key, trace_parent)
                     SELECT account_id, media_id, \(queue), 'scheduled', mode, timestamptz 'epoch' + micros::bigint * interval '1 microsecond', caption,
-                        settings::jsonb, key
+                        settings::jsonb, key, \(PostTrace.parent)::text
                     FROM input
                     ON CONFLICT (idempotency_key) DO NOTHING
                     RETURNING id, idempotency_key

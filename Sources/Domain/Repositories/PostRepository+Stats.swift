@@ -95,6 +95,8 @@ public struct PublishRow: Sendable, Hashable {
     public var runAt: Date
     /// Attempts allowed.
     public var maxAttempts: Int
+    /// The W3C `traceparent` of the request that created the post (`posts.trace_parent`).
+    public var traceParent: String?
 }
 
 extension PostRepository {
@@ -185,7 +187,7 @@ extension PostRepository {
         guard ids.count <= 10_000 else { throw DomainError.invalidInput([FieldProblem(field: "ids", problem: "at most 10000 ids")]) }
         guard !ids.isEmpty else { return [] }
         let rows = try await self.client.domainQuery("""
-            SELECT p.id, p.status, p.queue, p.account_id, p.media_id, p.mode, p.post_settings, p.caption, p.run_at, p.max_attempts,
+            SELECT p.id, p.status, p.queue, p.account_id, p.media_id, p.mode, p.post_settings, p.caption, p.run_at, p.max_attempts, p.trace_parent,
                 m.path, m.size_bytes, m.content_type,
                 CASE WHEN jsonb_typeof(m.probe -> 'duration_seconds') = 'number' THEN (m.probe ->> 'duration_seconds')::float8 END AS duration,
                 a.daily_cap, a.timezone
@@ -201,7 +203,7 @@ extension PostRepository {
                     contentType: try row.decode("content_type"), durationSeconds: try row.decode("duration"),
                     mode: Post.Mode(rawValue: try row.decode("mode")) ?? .directPost, postSettings: try row.decodeJSON("post_settings"),
                     caption: try row.decode("caption"), dailyCap: try row.decode("daily_cap"), timezone: try row.decode("timezone"),
-                    runAt: try row.decode("run_at"), maxAttempts: try row.decode("max_attempts"))
+                    runAt: try row.decode("run_at"), maxAttempts: try row.decode("max_attempts"), traceParent: try row.decode("trace_parent"))
             }
         } catch {
             throw DomainError(.database, "a publish row did not decode", underlying: error)

@@ -144,9 +144,10 @@ public struct PostRepository: Sendable {
             let problems = references.problems(accountID: post.accountID, mediaID: post.mediaID)
             guard problems.isEmpty else { throw DomainError.invalidInput(problems) }
             let inserted = try await tx.query("""
-                INSERT INTO posts (campaign_id, account_id, media_id, queue, status, mode, run_at, caption, post_settings, max_attempts, idempotency_key)
+                INSERT INTO posts (campaign_id, account_id, media_id, queue, status, mode, run_at, caption, post_settings, max_attempts, idempotency_key,
+                                   trace_parent)
                 VALUES (\(post.campaignID)::uuid, \(post.accountID), \(post.mediaID), \(post.queue), \(post.status.rawValue), \(post.mode.rawValue),
-                    \(post.runAt), \(post.caption), \(json: post.postSettings), \(post.maxAttempts), \(post.idempotencyKey))
+                    \(post.runAt), \(post.caption), \(json: post.postSettings), \(post.maxAttempts), \(post.idempotencyKey), \(PostTrace.parent))
                 ON CONFLICT (idempotency_key) DO NOTHING
                 RETURNING *
                 """)

@@ -60,10 +60,11 @@ struct APICommand: AsyncParsableCommand {
         let logger = settings.logger(label: "reelay.api")
         Observability.bootstrapMetrics()
         api.configuration.metricsExposition = { Observability.metricsText() }
+        let tracing = try settings.tracingServices(service: "reelay-api", logger: logger)
         let postgres = PostgresClient(configuration: settings.database, logger: logger)
         let redis = RedisClient(configuration: settings.redis, logger: logger)
         let client = TikTokClient(configuration: tiktokConfiguration, logger: logger)
-        let services: [any Service] = [postgres, redis, client] + (try Self.services(
+        let services: [any Service] = tracing + [postgres, redis, client] + (try Self.services(
             api.configuration, postgres: postgres, redis: redis, tiktok: client, cipher: cipher, logger: logger))
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]

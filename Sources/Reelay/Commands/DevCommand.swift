@@ -57,6 +57,7 @@ struct DevCommand: AsyncParsableCommand {
         let logger = settings.logger(label: "reelay.dev")
         Observability.bootstrapMetrics()
         api.configuration.metricsExposition = { Observability.metricsText() }
+        let tracing = try settings.tracingServices(service: "reelay-dev", logger: logger)
         if self.publicURL == nil, ProcessInfo.processInfo.environment["REELAY_PUBLIC_URL"] == nil {
             api.configuration.publicURL = "http://127.0.0.1:\(api.configuration.port)"
         }
@@ -88,7 +89,7 @@ struct DevCommand: AsyncParsableCommand {
         }
         let sandbox = SandboxServer(configuration: sandboxConfiguration, logger: logger)
         let client = TikTokClient(configuration: tiktok.configuration, logger: logger)
-        var services: [any Service] = [postgres, redis, sandbox, client]
+        var services: [any Service] = tracing + [postgres, redis, sandbox, client]
         services += try APICommand.services(api.configuration, postgres: postgres, redis: redis, tiktok: client, cipher: cipher, logger: logger)
         services.append(SchedulerCommand.service(scheduler, postgres: postgres, redis: redis, tiktok: client, cipher: cipher, logger: logger))
         services += WorkerOptions.services(

@@ -55,6 +55,7 @@ struct SchedulerCommand: AsyncParsableCommand {
         }
         let logger = settings.logger(label: "reelay.scheduler")
         let metrics = settings.metricsServices(logger: logger)
+        let tracing = try settings.tracingServices(service: "reelay-scheduler", logger: logger)
         var redisConfiguration = settings.redis
         // Blocking waits: one forwarder per queue.
         redisConfiguration.blockingPoolSize = max(redisConfiguration.blockingPoolSize, scheduler.configuration.queues.count + 1)
@@ -63,7 +64,7 @@ struct SchedulerCommand: AsyncParsableCommand {
         let client = TikTokClient(configuration: tiktok.configuration, logger: logger)
         let service = Self.service(scheduler, postgres: postgres, redis: redis, tiktok: client, cipher: cipher, logger: logger)
         var configuration = ServiceGroupConfiguration(
-            services: [postgres, redis, client] + metrics + [service], logger: logger)
+            services: tracing + [postgres, redis, client] + metrics + [service], logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         try await FailureReport.exitingOnFailure(command: "scheduler") {
             try await ServiceGroup(configuration: configuration).run()

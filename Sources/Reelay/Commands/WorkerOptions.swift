@@ -81,11 +81,12 @@ struct WorkerOptions: ParsableArguments {
         }
         let logger = settings.logger(label: "reelay.worker")
         let metrics = settings.metricsServices(logger: logger)
+        let tracing = try settings.tracingServices(service: "reelay-worker", logger: logger)
         var redisConfiguration = settings.redis
         // Blocking waits: the pickup loop and one forwarder per queue.
         redisConfiguration.blockingPoolSize = max(redisConfiguration.blockingPoolSize, workerSettings.configuration.queues.count + 2)
         let redis = RedisClient(configuration: redisConfiguration, logger: logger)
-        let services = [redis] + metrics + Self.services(
+        let services = tracing + [redis] + metrics + Self.services(
             workerSettings, tiktok: tiktok, redis: redis, host: host, pid: pid, workerID: workerID, crashStep: crashStep, benchmarkJobs: benchmarkJobs,
             logger: logger)
         var configuration = ServiceGroupConfiguration(services: services, logger: logger)

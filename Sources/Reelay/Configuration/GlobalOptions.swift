@@ -33,6 +33,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .customLong("log-format"), help: SettingsCatalog.logFormat.argumentHelp)
     var logFormat: String?
 
+    @Option(name: .customLong("otlp-endpoint"), help: SettingsCatalog.otlpEndpoint.argumentHelp)
+    var otlpEndpoint: String?
+
     /// The flags that were given, by flag name.
     var flags: [String: String] {
         let pairs: [(SettingDefinition, String?)] = [
@@ -41,7 +44,7 @@ struct GlobalOptions: ParsableArguments {
             (SettingsCatalog.redisCommandTimeout, self.redisCommandTimeout), (SettingsCatalog.databaseURL, self.databaseURL),
             (SettingsCatalog.databasePoolSize, self.databasePoolSize),
             (SettingsCatalog.databaseConnectTimeout, self.databaseConnectTimeout), (SettingsCatalog.logLevel, self.logLevel),
-            (SettingsCatalog.logFormat, self.logFormat),
+            (SettingsCatalog.logFormat, self.logFormat), (SettingsCatalog.otlpEndpoint, self.otlpEndpoint),
         ]
         return Dictionary(uniqueKeysWithValues: pairs.compactMap { setting, value in value.map { (setting.flag, $0) } })
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import Postgres
@@ -16,6 +17,8 @@ struct ReelaySettings {
     var logFormat: Observability.LogFormat
     /// The worker's or scheduler's metrics server port (nil: none).
     var metricsPort: Int?
+    /// Where traces go (nil: no tracing).
+    var otlpEndpoint: String?
 
     /// Reads and checks every setting; the first bad one throws, naming its variable and source.
     init(_ sources: SettingSources) throws(ConfigurationError) {
@@ -43,6 +46,14 @@ struct ReelaySettings {
         self.logFormat = Observability.LogFormat(rawValue: format) ?? .json
         let port = try sources.read(SettingsCatalog.metricsPort, SettingParsers.integer(in: 0...65535))
         self.metricsPort = port == 0 ? nil : port
+        let endpoint = try sources.read(SettingsCatalog.otlpEndpoint) { (raw: String) -> Result<String, SettingProblem> in
+            let text = raw.trimmingCharacters(in: .whitespaces)
+            guard text.isEmpty || ((text.hasPrefix("http://") || text.hasPrefix("https://")) && URL(string: text)?.host != nil) else {
+                return .failure(SettingProblem("must be an http:// or https:// URL, or empty"))
+            }
+            return .success(text)
+        }
+        self.otlpEndpoint = endpoint.isEmpty ? nil : endpoint
     }
 
     /// A driver's parse error as words for the operator (the drivers' descriptions never contain passwords).
@@ -62,5 +73,10 @@ struct ReelaySettings {
         Observability.bootstrapMetrics()
         guard let port = self.metricsPort else { return [] }
         return [MetricsServer(host: "0.0.0.0", port: port, logger: logger)]
+    }
+
+    /// The tracer's exporter service when `REELAY_OTLP_ENDPOINT` is set (installing the tracer), none otherwise.
+    func tracingServices(service: String, logger: Logger) throws -> [any Service] {
+        try Observability.tracingServices(endpoint: self.otlpEndpoint, service: service, logger: logger)
     }
 }

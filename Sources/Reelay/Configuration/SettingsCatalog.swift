@@ -57,6 +57,9 @@ enum SettingsCatalog {
     static let logFormat = SettingDefinition(
         variable: "REELAY_LOG_FORMAT", flag: "log-format", defaultValue: "json",
         help: "Log lines on standard error: json (one object per line, with request, job, post and account ids) or text.")
+    static let otlpEndpoint = SettingDefinition(
+        variable: "REELAY_OTLP_ENDPOINT", flag: "otlp-endpoint", defaultValue: "",
+        help: "OTLP/HTTP collector base URL for traces, e.g. http://otel-collector:4318 (spans go to /v1/traces as JSON); empty: no tracing.")
     static let metricsPort = SettingDefinition(
         variable: "REELAY_METRICS_PORT", flag: "metrics-port", defaultValue: "0",
         help: "Port of the /metrics (Prometheus) and /healthz server of `reelay worker` and `reelay scheduler` on every interface (0: none; the API serves /metrics on its own port).")
@@ -168,7 +171,7 @@ enum SettingsCatalog {
     /// The settings every subcommand takes (``GlobalOptions``).
     static let global: [SettingDefinition] = [
         redisURL, redisPoolSize, redisConnectTimeout, redisCommandTimeout,
-        databaseURL, databasePoolSize, databaseConnectTimeout, logLevel, logFormat,
+        databaseURL, databasePoolSize, databaseConnectTimeout, logLevel, logFormat, otlpEndpoint,
     ]
 
     /// The metrics server of `reelay worker` and `reelay scheduler`.

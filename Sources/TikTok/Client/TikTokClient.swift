@@ -1,5 +1,7 @@
 public import Logging
 import Metrics
+import ServiceContextModule
+import Tracing
 public import ServiceLifecycle
 
 /// The client of TikTok's official OAuth 2.0 and Content Posting APIs (reference §1–§2), and the chunk uploader.
@@ -52,19 +54,31 @@ public final class TikTokClient: Service, Sendable {
 
     /// Runs one HTTP exchange with TikTok and records its duration in `reelay.tiktok.request_duration` (dimensions
     /// `endpoint` and `outcome`: `ok` when an answer arrived, whatever it says, or the transport's error code).
+    /// The exchange is also a client span `tiktok <endpoint>` (attributes: the HTTP status, TikTok's error code and log
+    /// id; never a URL, since upload URLs are credentials), a child of the current span.
     func timed<Reply>(_ endpoint: String, _ exchange: () async throws(TikTokError) -> Reply) async throws(TikTokError) -> Reply {
         let started = ContinuousClock.now
+        let span = startSpan("tiktok \(endpoint)", ofKind: .client)
+        defer { span.end() }
+        span.attributes["reelay.tiktok.endpoint"] = endpoint
         func record(_ outcome: String) {
             let elapsed = ContinuousClock.now - started
             let nanoseconds = elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
             Timer(label: "reelay.tiktok.request_duration", dimensions: [("endpoint", endpoint), ("outcome", outcome)]).recordNanoseconds(nanoseconds)
         }
-        do {
-            let reply = try await exchange()
+        let outcome: Result<Reply, TikTokError> = await ServiceContext.withValue(span.context) {
+            do throws(TikTokError) { return .success(try await exchange()) } catch { return .failure(error) }
+        }
+        switch outcome {
+        case .success(let reply):
             record("ok")
             return reply
-        } catch {
+        case .failure(let error):
             record(error.code.rawValue)
+            span.attributes["reelay.tiktok.code"] = error.code.rawValue
+            if let status = error.httpStatus { span.attributes["http.response.status_code"] = status }
+            if let logID = error.logID { span.attributes["reelay.tiktok.log_id"] = logID }
+            span.setStatus(SpanStatus(code: .error, message: error.code.rawValue))
             throw error
         }
     }

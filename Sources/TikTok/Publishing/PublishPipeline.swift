@@ -1,3 +1,4 @@
+import Tracing
 import Foundation
 public import JobQueue
 import Logging
@@ -42,9 +43,16 @@ public struct PublishPipeline: Sendable {
         }
     }
 
-    /// Runs one publish job (one step of it when it waits: it snoozes and runs again).
+    /// Runs one publish job (one step of it when it waits: it snoozes and runs again), in a `publish` span whose parent
+    /// is the API request that created the post (the job's `traceParent`), so every TikTok call of the run is a child
+    /// of it in the same trace.
     public func run(_ job: PublishVideo, context: JobContext) async throws {
-        var run = PublishRun(pipeline: self, job: job, context: context)
-        try await run.start()
+        try await withSpan("publish", context: TraceCarrier.context(traceParent: job.traceParent), ofKind: .consumer) { span in
+            span.attributes["reelay.post.id"] = context.job.id.description
+            span.attributes["reelay.account.id"] = job.accountID
+            span.attributes["reelay.job.attempt"] = context.job.attempt
+            var run = PublishRun(pipeline: self, job: job, context: context)
+            try await run.start()
+        }
     }
 }

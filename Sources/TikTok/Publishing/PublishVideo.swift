@@ -34,12 +34,14 @@ public struct PublishVideo: JobPayload, Hashable {
     public var mediaURL: String?
     /// The file's SHA-256 (hex): a downloaded copy must match it.
     public var mediaSHA256: String?
+    /// The W3C `traceparent` of the API request that created the post: the worker's spans join that trace.
+    public var traceParent: String?
 
     /// A publish of `mediaPath` to `accountID`.
     public init(
         accountID: String, mediaPath: String, videoSize: Int64, contentType: String = "video/mp4", durationSeconds: Int? = nil,
         mode: Mode = .direct, postInfo: PostInfo?, dailyCap: Int = 15, timeZone: String = "UTC", mediaURL: String? = nil,
-        mediaSHA256: String? = nil
+        mediaSHA256: String? = nil, traceParent: String? = nil
     ) {
         self.accountID = accountID
         self.mediaPath = mediaPath
@@ -52,11 +54,12 @@ public struct PublishVideo: JobPayload, Hashable {
         self.timeZone = timeZone
         self.mediaURL = mediaURL
         self.mediaSHA256 = mediaSHA256
+        self.traceParent = traceParent
     }
 
     enum CodingKeys: String, CodingKey {
         case accountID = "account_id", mediaPath = "media_path", videoSize = "video_size", contentType = "content_type"
         case durationSeconds = "duration_seconds", mode, postInfo = "post_info", dailyCap = "daily_cap", timeZone = "time_zone"
-        case mediaURL = "media_url", mediaSHA256 = "media_sha256"
+        case mediaURL = "media_url", mediaSHA256 = "media_sha256", traceParent = "trace_parent"
     }
 }

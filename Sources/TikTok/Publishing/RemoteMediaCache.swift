@@ -43,10 +43,12 @@ public final class RemoteMediaCache: Sendable {
         self.mediaRoot = mediaRoot
         self.configuration = configuration
         self.logger = logger
-        let http = HTTPClient.Configuration(
+        var http = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(connect: TimeAmount(configuration.connectTimeout), read: TimeAmount(configuration.readTimeout)),
             decompression: .disabled)
+        // No spans of the HTTP client's own: they would record the signed media URL (its signature is a credential).
+        http.tracing.tracer = nil
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
         let indexed = self.index()
         self.state.withLock { $0.entries = indexed }

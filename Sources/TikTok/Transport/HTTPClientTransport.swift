@@ -18,6 +18,9 @@ public final class HTTPClientTransport: TikTokTransport {
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, connectionsPerHost)),
             decompression: .disabled)
         configuration.httpVersion = .automatic
+        // No spans of the HTTP client's own: they would record full URLs, and upload URLs carry TikTok's upload token.
+        // The client's `tiktok <endpoint>` spans cover these exchanges without URLs.
+        configuration.tracing.tracer = nil
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
