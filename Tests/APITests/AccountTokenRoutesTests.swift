@@ -105,6 +105,35 @@ import TikTokSandbox
         }
     }
 
+    /// A reconnect is what a `needs_reauth` hold waits for: it lifts it, so the account's posts run again without
+    /// waiting out the day. A `cooldown` (TikTok's own limit) stays whatever the owner does.
+    @Test func reconnectingLiftsANeedsReauthHoldButNotACooldown() async throws {
+        try await Self.withSandboxAPI { api, sandboxURL in
+            let editor = try await api.key(.editor)
+            let (account, openID) = try await Self.connect(api, sandboxURL: sandboxURL, key: editor)
+            let id = try #require(account["id"] as? String)
+            let holds = AccountHolds(redis: api.redis)
+            func reconnect() async throws {
+                let connect = try await api.send(.POST, "/api/v1/accounts/connect", key: editor, json: "{}")
+                let authorize = try #require(connect.body["authorize_url"] as? String)
+                let consent = try await api.sendRaw(.GET, authorize + "&sandbox_open_id=" + openID)
+                let location = try #require(consent.headers.first(name: "Location"))
+                let callback = try await api.send(.GET, location.replacingOccurrences(of: Self.placeholder, with: api.baseURL))
+                #expect(callback.status == 200)
+                #expect(callback.body["id"] as? String == id)
+            }
+
+            try await holds.hold(id, reason: .needsReauth, for: .seconds(24 * 3600))
+            #expect(try await holds.current(id)?.reason == .needsReauth)
+            try await reconnect()
+            #expect(try await holds.current(id) == nil)
+
+            try await holds.hold(id, reason: .cooldown, for: .seconds(600))
+            try await reconnect()
+            #expect(try await holds.current(id)?.reason == .cooldown)
+        }
+    }
+
     @Test func aCallbackWithAnUnknownReusedOrDeniedStateStoresNothing() async throws {
         try await Self.withSandboxAPI { api, sandboxURL in
             let editor = try await api.key(.editor)

@@ -82,6 +82,14 @@ extension APIHandlers {
             } catch {
                 self.logger.warning("imported account's token not cached", metadata: ["account.id": "\(Self.text(id))", "error.code": "\(error.code)"])
             }
+            // New tokens are what a `needs_reauth` hold waits for.
+            if expiresAt > now {
+                do {
+                    try await AccountHolds(redis: self.redis).clearNeedsReauth(Self.text(id))
+                } catch {
+                    self.logger.warning("imported account's reauth hold not lifted", metadata: ["account.id": "\(Self.text(id))"])
+                }
+            }
         }
     }
 }

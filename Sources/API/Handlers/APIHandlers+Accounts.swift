@@ -68,7 +68,9 @@ extension APIHandlers {
         // PostgreSQL first (the source of truth), then the workers' cache.
         try await TokenCache(redis: self.redis, cipher: self.cipher).put(
             account: Self.text(account.id), accessToken: grant.accessToken, openID: grant.openID, expiresAt: tokens.accessTokenExpiresAt)
-        self.logger.info("account connected", metadata: ["account.id": "\(Self.text(account.id))"])
+        // A reconnect is what a `needs_reauth` hold waits for: the workers may use the account again at once.
+        let lifted = try await AccountHolds(redis: self.redis).clearNeedsReauth(Self.text(account.id))
+        self.logger.info("account connected", metadata: ["account.id": "\(Self.text(account.id))", "reauth_hold_lifted": "\(lifted)"])
         return .ok(.init(body: .json(Self.account(account))))
     }
 

@@ -45,8 +45,23 @@ public struct AccountHolds: Sendable {
         return Hold(reason: reason, until: now.addingTimeInterval(Double(ttl) / 1000))
     }
 
-    /// Lifts the hold (the account was reconnected, or an operator cleared it).
-    public func clear(_ account: String) async throws {
-        _ = try await self.redis.send(["DEL", self.key(account)])
+    /// Lifts a `needs_reauth` hold: the owner connected the account again (or new tokens were imported), which is
+    /// what that hold waits for. A `cooldown` or `restricted` hold stays: TikTok set those, and a new token does not
+    /// lift them. Returns whether a hold was lifted.
+    @discardableResult
+    public func clearNeedsReauth(_ account: String) async throws -> Bool {
+        try await self.redis.evalSHA(Self.deleteIfReason, keys: [self.key(account)], arguments: [Reason.needsReauth.rawValue]).int == 1
     }
+
+    /// Deletes the hold only if its reason is the given one.
+    ///
+    /// - KEYS: 1 the hold.
+    /// - ARGV: 1 the reason to lift.
+    /// - Reply: 1 deleted; 0 no hold, or another reason.
+    static let deleteIfReason = RedisScript(
+        """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+        return 0
+        """
+    )
 }
