@@ -18,7 +18,9 @@
 #   DASHBOARD_SCREENSHOTS  where the PNG of every page goes (default .data/dashboard-screenshots)
 #   DASHBOARD_URL          where the browser opens the dashboard (default the API itself, http://127.0.0.1:<api port>/);
 #                          point it at a proxy that serves the Dashboard folder while the API does not serve it yet
-#   DASHBOARD_REDIS_PORT (6397), DASHBOARD_PG_PORT (5497), DASHBOARD_API_PORT (8097), DASHBOARD_SANDBOX_PORT (9497)
+#   DASHBOARD_REDIS_PORT (6397), DASHBOARD_PG_PORT (5497), DASHBOARD_API_PORT (8097), DASHBOARD_SANDBOX_PORT (9497),
+#   DASHBOARD_SCHEDULER_METRICS_PORT (9498), DASHBOARD_WORKER_METRICS_PORT (9499): the --metrics-port servers, scraped
+#   at the end by scripts/check-metrics.py for every metric deploy/grafana/reelay-dashboard.json queries
 #   DASHBOARD_VENV         the Python virtualenv holding Selenium (default .data/dashboard-venv; made when missing)
 #   DASHBOARD_LOG_DIR      the processes' logs (default .data/dashboard-test; emptied at the start of each run)
 #   DASHBOARD_HEADFUL=1    show the browser window (needs a display)
@@ -33,6 +35,8 @@ redis_port=${DASHBOARD_REDIS_PORT:-6397}
 pg_port=${DASHBOARD_PG_PORT:-5497}
 api_port=${DASHBOARD_API_PORT:-8097}
 sandbox_port=${DASHBOARD_SANDBOX_PORT:-9497}
+scheduler_metrics_port=${DASHBOARD_SCHEDULER_METRICS_PORT:-9498}
+worker_metrics_port=${DASHBOARD_WORKER_METRICS_PORT:-9499}
 venv=${DASHBOARD_VENV:-$root/.data/dashboard-venv}
 logs=${DASHBOARD_LOG_DIR:-$root/.data/dashboard-test}
 api="http://127.0.0.1:$api_port"
@@ -192,8 +196,8 @@ start_stack() {
     wait_http "$sandbox/_sandbox/creators" 30 || die "the sandbox did not start; see $logs/sandbox.log"
     launch api "$bin" api
     wait_http "$api/healthz" 30 || die "the API did not start; see $logs/api.log"
-    launch scheduler "$bin" scheduler
-    launch worker "$bin" worker --queues publish --concurrency 4 --maintenance false
+    launch scheduler "$bin" scheduler --metrics-port "$scheduler_metrics_port"
+    launch worker "$bin" worker --queues publish --concurrency 4 --maintenance false --metrics-port "$worker_metrics_port"
     sleep 1
     local name
     for name in "${!pid[@]}"; do alive "${pid[$name]}" || die "$name exited at start; see $logs/$name.log"; done
@@ -218,6 +222,12 @@ main() {
     fi
     local status=0
     "$venv/bin/python" "$test_py" run || status=$?
+    # Every metric the Grafana dashboard (deploy/grafana) queries must exist in this run's processes.
+    python3 "$root/scripts/check-metrics.py" "$root/deploy/grafana/reelay-dashboard.json" "$api/metrics" \
+        "http://127.0.0.1:$scheduler_metrics_port/metrics" "http://127.0.0.1:$worker_metrics_port/metrics" || status=1
+    for port in "$scheduler_metrics_port" "$worker_metrics_port"; do
+        curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" || { log "the metrics server on :$port does not answer /healthz"; status=1; }
+    done
     local name
     for name in "${!pid[@]}"; do alive "${pid[$name]}" || { log "$name died during the run; see $logs/$name.log"; status=1; }; done
     if (( status == 0 )); then

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Domain
 import Foundation
 public import JobQueue
@@ -55,6 +56,7 @@ public struct SchedulerService: Service {
     }
 
     public func run() async throws {
+        Self.registerMetrics()
         self.logger.info("scheduler standing by", metadata: ["scheduler.id": "\(self.lease.id)"])
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             if let token = await self.acquire() {
@@ -159,5 +161,16 @@ public struct SchedulerService: Service {
             }
         }
         return .shutdown
+    }
+}
+
+extension SchedulerService {
+    /// Makes the scheduler's counters and its leader gauge exist from the start (at 0), so a dashboard or an alert on
+    /// them sees a series from every scheduler, not only from one that has loaded, missed or refreshed something.
+    static func registerMetrics() {
+        for name in ["posts_loaded", "posts_missed", "tokens_refreshed", "outbox_requeued"] {
+            Counter(label: "reelay.scheduler.\(name)").increment(by: 0)
+        }
+        Gauge(label: "reelay.scheduler.leader").record(0)
     }
 }
