@@ -8,7 +8,7 @@ RELEASE_BIN := .build/release/reelay
 # The local servers' URLs, written by scripts/services.sh start.
 WITH_ENV := set -a; source .data/env; set +a;
 
-.PHONY: run test test-release fuzz-api chaos fleet-test stop deps services build release migrate status check-imports bench-redis clean
+.PHONY: run test test-release test-dashboard check-deploy fuzz-api chaos fleet-test stop deps services build release migrate status check-imports bench-redis clean
 
 ## run: install, start Redis + PostgreSQL, build, migrate, start the sandbox TikTok, the API, the scheduler and a worker, then drive the demo through the API
 run: deps services build
@@ -27,6 +27,14 @@ test: deps services check-imports
 test-release: deps services release
 	@$(WITH_ENV) $(SWIFT) build --build-tests
 	@$(WITH_ENV) timeout 900 $(SWIFT) test --skip-build --filter PublishMemoryTests
+
+## test-dashboard: the dashboard in headless Chromium (Selenium): every page with data, a dead letter retried, the queue paused and resumed; screenshots in .data/dashboard-screenshots; then every metric the Grafana dashboard queries, scraped from the API, worker and scheduler
+test-dashboard: deps build
+	@REELAY_BIN=$(BIN) scripts/dashboard-test.sh
+
+## check-deploy: lint and validate deploy/ (YAML, Kubernetes and KEDA schemas, Grafana queries, compose, Dockerfile, systemd-analyze verify)
+check-deploy:
+	@scripts/check-deploy.sh
 
 ## fuzz-api: schemathesis over every API operation (a reelay api of its own; ST_MAX_EXAMPLES, ST_MAX_TIME to run longer)
 fuzz-api: deps services build

@@ -147,6 +147,8 @@ echo "    curl -H 'Authorization: Bearer <admin key>' $api/api/v1/campaigns/$wee
 cat <<EOF
 
 Reelay is running.
+  Dashboard  $api/   (sign in with the admin key below)
+  Metrics    $api/metrics   (Prometheus text)
   API        $api/api/v1
   API docs   $api/docs   (OpenAPI: $api/openapi.json)
   Admin key  $key
