@@ -1,5 +1,5 @@
 import API
-import CoreMetrics
+import Metrics
 import Logging
 import Prometheus
 import Synchronization

@@ -1,6 +1,6 @@
 public import Logging
 import Metrics
-import ServiceContextModule
+
 import Tracing
 public import ServiceLifecycle
 

@@ -1,4 +1,4 @@
-public import ServiceContextModule
+
 public import Tracing
 
 /// Trace context as W3C header fields (`traceparent`, `tracestate`) in a plain dictionary: how a span's context is
