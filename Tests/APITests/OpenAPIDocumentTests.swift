@@ -15,7 +15,8 @@ import Testing
         "createCampaign", "listCampaigns", "getCampaign", "updateCampaign", "deleteCampaign", "startCampaign",
         "pauseCampaign", "resumeCampaign", "cancelCampaign", "getCampaignProgress", "listPosts", "getPost", "createPost",
         "retryPost", "cancelPost", "retryFailedPosts", "getPostStats", "importPosts", "listQueues", "pauseQueue",
-        "resumeQueue", "listDeadJobs", "retryDeadJobs", "listAPIKeys", "createAPIKey", "revokeAPIKey", "healthz", "readyz",
+        "resumeQueue", "listDeadJobs", "retryDeadJobs", "getQueueHistory", "listWorkers", "listAPIKeys", "createAPIKey", "revokeAPIKey",
+        "healthz", "readyz",
     ]
 
     /// Routes outside `/api/v1` that take no bearer key (the proof is elsewhere: OAuth state, URL signature, none).

@@ -96,8 +96,8 @@ struct JSONLogHandler: LogHandler {
     private static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }
 
-/// Where log lines go: standard error (one `write(2)` per line, so lines of concurrent tasks never interleave) or a
-/// buffer for tests.
+/// Where log lines go: standard error (each line handed over whole in one write, so lines of concurrent tasks do not
+/// interleave) or a buffer for tests.
 final class LogSink: Sendable {
     private let isCapturing: Bool
     private let lines = Mutex<[String]>([])
@@ -114,15 +114,8 @@ final class LogSink: Sendable {
             self.lines.withLock { $0.append(line) }
             return
         }
-        var bytes = Array(line.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { if errno == EINTR { continue } else { return } }
-                offset += written
-            }
-        }
+        // The throwing form: a closed or full standard error must not stop the process.
+        try? FileHandle.standardError.write(contentsOf: Data(line.utf8))
     }
 
     /// The lines written so far (a capturing sink's; empty otherwise).
