@@ -41,6 +41,9 @@ public struct APIConfiguration: Sendable {
     /// The process's metrics in Prometheus text, served at `GET /metrics` (nil: 404). The API module keeps no metrics
     /// backend of its own: the executable owns it.
     public var metricsExposition: (@Sendable () -> [UInt8])?
+    /// Whether requests get server spans (and posts their trace context): on when the process exports traces. Off,
+    /// requests skip the tracing middlewares altogether.
+    public var tracing = false
 
     /// The defaults.
     public init() {}

@@ -70,8 +70,10 @@ public final class APIServer: Service, Sendable {
         router.middlewares.add(MetricsMiddleware())
         // A server span per request (the caller's traceparent header continues its trace); query parameters that are
         // credentials (the OAuth callback's code and state, a media URL's signature) are redacted from its attributes.
-        router.middlewares.add(TracingMiddleware(redactingQueryParameters: ["code", "state", "signature"]))
-        router.middlewares.add(PostTraceMiddleware())
+        if configuration.tracing {
+            router.middlewares.add(TracingMiddleware(redactingQueryParameters: ["code", "state", "signature"]))
+            router.middlewares.add(PostTraceMiddleware())
+        }
         if !configuration.corsOrigins.isEmpty {
             router.middlewares.add(
                 CORSMiddleware(

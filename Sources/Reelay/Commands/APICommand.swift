@@ -61,6 +61,7 @@ struct APICommand: AsyncParsableCommand {
         Observability.bootstrapMetrics()
         api.configuration.metricsExposition = { Observability.metricsText() }
         let tracing = try settings.tracingServices(service: "reelay-api", logger: logger)
+        api.configuration.tracing = !tracing.isEmpty
         let postgres = PostgresClient(configuration: settings.database, logger: logger)
         let redis = RedisClient(configuration: settings.redis, logger: logger)
         let client = TikTokClient(configuration: tiktokConfiguration, logger: logger)

@@ -58,6 +58,7 @@ struct DevCommand: AsyncParsableCommand {
         Observability.bootstrapMetrics()
         api.configuration.metricsExposition = { Observability.metricsText() }
         let tracing = try settings.tracingServices(service: "reelay-dev", logger: logger)
+        api.configuration.tracing = !tracing.isEmpty
         if self.publicURL == nil, ProcessInfo.processInfo.environment["REELAY_PUBLIC_URL"] == nil {
             api.configuration.publicURL = "http://127.0.0.1:\(api.configuration.port)"
         }
