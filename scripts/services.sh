@@ -69,7 +69,7 @@ start_redis() {
     redis_answers && die "port $redis_port is taken by a Redis this checkout did not start: stop it or set REELAY_DEV_REDIS_PORT"
     redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$redis_dir" --daemonize yes \
         --pidfile "$redis_dir/redis.pid" --logfile "$redis_dir/redis.log" \
-        --appendonly yes --appendfsync everysec --save "" --protected-mode yes
+        --appendonly yes --appendfsync everysec --maxmemory-policy noeviction --save "" --protected-mode yes
     for _ in $(seq 1 100); do redis_answers && break; sleep 0.1; done
     redis_running || die "redis did not start; see $redis_dir/redis.log"
     log "redis on 127.0.0.1:$redis_port (pid $(cat "$redis_dir/redis.pid"))"
