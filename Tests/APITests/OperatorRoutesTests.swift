@@ -32,6 +32,7 @@ import Testing
             #expect(worker["concurrency"] as? Int == 6)
             #expect(worker["in_flight"] as? Int == 3)
             #expect(worker["beat_at"] is String && worker["started_at"] is String)
+            #expect((worker["beat_age_seconds"] as? NSNumber).map { $0.doubleValue >= 0 && $0.doubleValue < 30 } == true)
             #expect(try await api.send(.GET, "/api/v1/workers").status == 401)
         }
     }

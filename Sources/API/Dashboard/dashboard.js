@@ -712,8 +712,10 @@
           cards.replaceChildren(card('Workers', fmtNumber(items.length), { testid: 'card-workers' }), card('Hosts', fmtNumber(hosts)),
             card('Busy slots', `${fmtNumber(busy)} / ${fmtNumber(slots)}`, { testid: 'card-slots' }));
           const rows = items.map((w) => {
+            // The API measures the age on Redis's clock; the browser's clock is only a fallback.
             const beat = parseTime(w.beat_at);
-            const age = beat === null ? null : Math.max(0, (Date.now() - beat) / 1000);
+            const age = typeof w.beat_age_seconds === 'number' ? w.beat_age_seconds
+              : beat === null ? null : Math.max(0, (Date.now() - beat) / 1000);
             const tone = age === null ? 'muted' : age < 15 ? 'ok' : age < 60 ? 'warn' : 'bad';
             return h('tr', { testid: 'worker-row', dataset: { workerId: w.id, host: w.host } },
               h('td', null, h('strong', null, w.host || '—'), h('div', { class: 'muted small mono' }, w.id)),

@@ -3233,6 +3233,10 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Worker/beat_at`.
             internal var beatAt: Foundation.Date?
+            /// Seconds since its last heartbeat, on Redis's clock (so a viewer's own clock never skews it).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Worker/beat_age_seconds`.
+            internal var beatAgeSeconds: Swift.Double?
             /// Creates a new `Worker`.
             ///
             /// - Parameters:
@@ -3245,6 +3249,7 @@ extension Components {
             ///   - inFlight:
             ///   - startedAt:
             ///   - beatAt: Its last heartbeat (Redis's clock).
+            ///   - beatAgeSeconds: Seconds since its last heartbeat, on Redis's clock (so a viewer's own clock never skews it).
             internal init(
                 id: Swift.String,
                 host: Swift.String,
@@ -3254,7 +3259,8 @@ extension Components {
                 concurrency: Swift.Int,
                 inFlight: Swift.Int,
                 startedAt: Foundation.Date? = nil,
-                beatAt: Foundation.Date? = nil
+                beatAt: Foundation.Date? = nil,
+                beatAgeSeconds: Swift.Double? = nil
             ) {
                 self.id = id
                 self.host = host
@@ -3265,6 +3271,7 @@ extension Components {
                 self.inFlight = inFlight
                 self.startedAt = startedAt
                 self.beatAt = beatAt
+                self.beatAgeSeconds = beatAgeSeconds
             }
             internal enum CodingKeys: String, CodingKey {
                 case id
@@ -3276,6 +3283,7 @@ extension Components {
                 case inFlight = "in_flight"
                 case startedAt = "started_at"
                 case beatAt = "beat_at"
+                case beatAgeSeconds = "beat_age_seconds"
             }
             internal init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -3315,6 +3323,10 @@ extension Components {
                     Foundation.Date.self,
                     forKey: .beatAt
                 )
+                self.beatAgeSeconds = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .beatAgeSeconds
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "id",
                     "host",
@@ -3324,7 +3336,8 @@ extension Components {
                     "concurrency",
                     "in_flight",
                     "started_at",
-                    "beat_at"
+                    "beat_at",
+                    "beat_age_seconds"
                 ])
             }
         }

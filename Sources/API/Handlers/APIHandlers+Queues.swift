@@ -82,6 +82,7 @@ extension APIHandlers {
 
     func listWorkers(_ input: Operations.ListWorkers.Input) async throws -> Operations.ListWorkers.Output {
         let workers = try await Self.queueCall { () async throws(JobQueueError) in try await self.inspector.workers() }
+        let now = try await self.clock.now()
         return .ok(
             .init(
                 body: .json(
@@ -89,7 +90,8 @@ extension APIHandlers {
                         items: workers.map {
                             .init(
                                 id: $0.id, host: $0.host, pid: $0.pid, version: $0.version, queues: $0.queues, concurrency: $0.concurrency,
-                                inFlight: $0.inFlight, startedAt: $0.startedAt, beatAt: $0.beatAt)
+                                inFlight: $0.inFlight, startedAt: $0.startedAt, beatAt: $0.beatAt,
+                                beatAgeSeconds: $0.beatAt.map { max(0, (now.timeIntervalSince($0) * 1000).rounded() / 1000) })
                         }))))
     }
 
