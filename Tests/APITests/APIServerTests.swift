@@ -70,6 +70,13 @@ import TikTok
             let wrongType = try await api.send(.POST, "/api/v1/api-keys", key: admin, json: #"{"name":"x","role":"viewer","expires_at":null}"#)
             #expect(wrongType.status == 400)
             #expect(((wrongType.body["error"] as? [String: Any])?["details"] as? [[String: Any]])?.first?["field"] as? String == "expires_at")
+            // PostgreSQL text cannot hold U+0000: a NUL in a body's string or in the query is the caller's error, not a 503.
+            let nulName = try await api.send(.POST, "/api/v1/api-keys", key: admin, json: #"{"name":"a\u0000b","role":"viewer"}"#)
+            #expect(nulName.status == 422)
+            #expect(((nulName.body["error"] as? [String: Any])?["details"] as? [[String: Any]])?.first?["field"] as? String == "name")
+            let nulState = try await api.send(.GET, "/oauth/tiktok/callback?code=c&state=ab%00cd")
+            #expect(nulState.status == 400)
+            #expect((nulState.body["error"] as? [String: Any])?["code"] as? String == "invalid_request")
             let badID = try await api.send(.GET, "/api/v1/accounts/not-a-uuid", key: admin)
             #expect(badID.status == 400)
             let absent = try await api.send(.GET, "/api/v1/accounts/\(UUID().uuidString)", key: admin)

@@ -39,6 +39,8 @@ import Testing
         #expect(fields(#"{"name": "ok", "role": "root", "colour": 1}"#, "createAPIKey") == ["colour", "role"])
         #expect(fields(#"{"role": "viewer"}"#, "createAPIKey") == ["name"])
         #expect(fields("not json", "createAPIKey") == ["body"])
+        #expect(fields(#"{"name": "a\u0000", "role": "viewer"}"#, "createAPIKey") == ["name"])
+        #expect(fields(#"{"rows": [{"nickname": "x"}, {"nickname": "\u0000"}]}"#, "importAccounts") == ["rows[1].nickname"])
         let problems = validator.problems(of: Array(#"{"name": "ok", "role": "viewer", "expires_at": "2024-01-01T12:99:00Z"}"#.utf8), operationID: "createAPIKey")
         #expect(problems.map(\.problem) == ["is not a valid date-time"])
         #expect(RequestSchemaValidator.isShapeProblem(FieldProblem(field: "x", problem: "is not a known field")))

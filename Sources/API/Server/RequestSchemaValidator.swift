@@ -58,9 +58,32 @@ struct RequestSchemaValidator: Sendable {
             return [FieldProblem(field: "body", problem: "is not valid JSON")]
         }
         var problems: [FieldProblem] = []
+        // PostgreSQL text cannot hold U+0000, so no string anywhere in a body may (rows of the imports included).
+        Self.collectNULs(in: value, at: "", into: &problems)
         self.check(value, against: schema, at: "", into: &problems)
         return Array(problems.prefix(50))
     }
+
+    /// One problem for each string (or field name) of `value` that holds a NUL character.
+    static func collectNULs(in value: JSONValue, at path: String, into problems: inout [FieldProblem]) {
+        guard problems.count < 50 else { return }
+        switch value {
+        case .string(let text) where text.utf8.contains(0):
+            problems.append(FieldProblem(field: path.isEmpty ? "body" : path, problem: Self.nulProblem))
+        case .array(let items):
+            for (index, item) in items.enumerated() { Self.collectNULs(in: item, at: "\(path)[\(index)]", into: &problems) }
+        case .object(let object):
+            for (name, member) in object.sorted(by: { $0.key < $1.key }) {
+                let field = path.isEmpty ? name : "\(path).\(name)"
+                if name.utf8.contains(0) { problems.append(FieldProblem(field: field, problem: Self.nulProblem)) }
+                Self.collectNULs(in: member, at: field, into: &problems)
+            }
+        default:
+            break
+        }
+    }
+
+    static let nulProblem = "must not contain a NUL character"
 
     // MARK: - Keywords
 
@@ -240,6 +263,12 @@ struct RequestSchemaMiddleware: ServerMiddleware {
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
+        // A NUL in the path or query (`%00`) would reach PostgreSQL as a parameter it cannot hold: refuse it here.
+        if let target = request.path, target.removingPercentEncoding?.utf8.contains(0) == true {
+            throw APIError(
+                .badRequest, code: "invalid_request", message: "the request's path or query holds a NUL character",
+                details: [FieldProblem(field: "query", problem: RequestSchemaValidator.nulProblem)])
+        }
         guard let body, self.validator.checks(operationID),
             request.headerFields[.contentType]?.lowercased().hasPrefix("application/json") == true
         else {
