@@ -87,6 +87,10 @@ import TikTok
             #expect(missing.status == 400)
             #expect(try await api.send(.POST, "/api/v1/accounts/import", key: editor, json: #"{"rows":[]}"#).status == 422)
             #expect(try await api.send(.POST, "/api/v1/accounts/import", key: editor, json: #"{"rows":[],"extra":1}"#).status == 400)
+            // A token that could never go into an Authorization header is refused now, not at the account's first use.
+            let badToken = try await api.send(.POST, "/api/v1/accounts/import", key: editor, json: #"{"rows":[\#(self.row("open-\(UUID())", access: "act with spaces é"))]}"#)
+            #expect(badToken.status == 422)
+            #expect(((badToken.body["error"] as? [String: Any])?["details"] as? [[String: Any]])?.first?["field"] as? String == "rows[1].access_token")
             #expect(try await RouteFixtures.count(api, "accounts") == 1)
         }
     }

@@ -815,10 +815,14 @@ extension Components {
         internal struct AccountImportRow: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/AccountImportRow/open_id`.
             internal var openId: Swift.String
+            /// Printable ASCII
+            ///
             /// - Remark: Generated from `#/components/schemas/AccountImportRow/access_token`.
             internal var accessToken: Swift.String
             /// - Remark: Generated from `#/components/schemas/AccountImportRow/access_token_expires_at`.
             internal var accessTokenExpiresAt: Foundation.Date
+            /// Printable ASCII
+            ///
             /// - Remark: Generated from `#/components/schemas/AccountImportRow/refresh_token`.
             internal var refreshToken: Swift.String
             /// - Remark: Generated from `#/components/schemas/AccountImportRow/refresh_token_expires_at`.
@@ -839,9 +843,9 @@ extension Components {
             ///
             /// - Parameters:
             ///   - openId:
-            ///   - accessToken:
+            ///   - accessToken: Printable ASCII
             ///   - accessTokenExpiresAt:
-            ///   - refreshToken:
+            ///   - refreshToken: Printable ASCII
             ///   - refreshTokenExpiresAt:
             ///   - scopes:
             ///   - nickname:

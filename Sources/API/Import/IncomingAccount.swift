@@ -41,6 +41,18 @@ struct IncomingAccount: Sendable {
         self.labels = row.labels ?? []
         self.timezone = row.timezone
         self.dailyCap = row.dailyCap
+        self.checkTokens()
+    }
+
+    /// TikTok's tokens are printable ASCII: anything else could never be sent in an `Authorization` header, so such a
+    /// row is refused now rather than failing at the account's first use.
+    private mutating func checkTokens() {
+        for (column, token) in [("access_token", self.accessToken), ("refresh_token", self.refreshToken)] {
+            guard let token, !token.isEmpty else { continue }
+            if token.utf8.count > 4096 || !token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+                self.problems.append(FieldProblem(field: column, problem: "must be 1 to 4096 printable ASCII characters, without spaces"))
+            }
+        }
     }
 
     /// A CSV line. Text cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
@@ -74,6 +86,7 @@ struct IncomingAccount: Sendable {
         where raw(column) == nil {
             self.problems.append(FieldProblem(field: column, problem: "is required"))
         }
+        self.checkTokens()
         self.accessTokenExpiresAt = self.date(raw("access_token_expires_at"), field: "access_token_expires_at")
         self.refreshTokenExpiresAt = self.date(raw("refresh_token_expires_at"), field: "refresh_token_expires_at")
         if let cap = raw("daily_cap") {
