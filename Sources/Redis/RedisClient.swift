@@ -4,8 +4,12 @@ import Pooling
 public import ServiceLifecycle
 import Synchronization
 
-/// A Redis client over hiredis: a bounded pool of connections for ordinary commands, a small pool of its own for
-/// blocking commands, and a dedicated thread pool on which every blocking C call runs, never on Swift's cooperative pool.
+/// A Redis client over hiredis. Ordinary commands share one event-loop connection (``RedisEventLoopConnection``): every
+/// caller's commands are written into it as they arrive and replies are matched in order, parsed by hiredis's reader on
+/// the event loop, with no hop to a blocking thread. Commands that block or change the connection's state
+/// (``RedisCommand/mustRunAlone``) and ``withConnection(_:)`` bodies use a bounded pool of blocking hiredis
+/// connections, and blocking commands a small pool of their own; their C calls run on a thread pool of the client's,
+/// never on Swift's cooperative pool.
 ///
 /// It is a `Service`: put it in the process's `ServiceGroup`; ``run()`` waits for graceful shutdown, then closes the pools
 /// and stops the threads. Outside a group, call ``shutdown()`` when done. After a server restart the next command
@@ -18,12 +22,8 @@ public final class RedisClient: Service, Sendable {
     let pool: ConnectionPool<RedisConnectionHandle>
     let blockingPool: ConnectionPool<RedisConnectionHandle>
     private let isShutDown = Atomic<Bool>(false)
-    let dedicatedThreads = DedicatedThreads()
-    /// Joins the commands of concurrent callers into shared pipelines, at most two batches in flight, sent by senders
-    /// on `threadPool`, never by a caller's task.
-    let combiner: CommandCombiner
-    /// Blocking calls that ran inline on a dedicated thread (see ``withDedicatedThread(_:)``), for tests.
-    let inlineCalls = Atomic<Int>(0)
+    /// Where ordinary commands go: one pipelined, non-blocking connection on an event loop.
+    let connection: RedisEventLoopConnection
 
     /// A client for `configuration`; it connects lazily, on the first command.
     public init(configuration: RedisConfiguration, logger: Logger = Logger(label: "reelay.redis")) {
@@ -40,7 +40,7 @@ public final class RedisClient: Service, Sendable {
         self.pool = ConnectionPool(configuration: poolConfiguration, isRetryable: isRetryable, connect: connect)
         poolConfiguration.maximumConnections = configuration.blockingPoolSize
         self.blockingPool = ConnectionPool(configuration: poolConfiguration, isRetryable: isRetryable, connect: connect)
-        self.combiner = CommandCombiner(pool: self.pool, threadPool: threadPool, maximumSenders: min(2, configuration.poolSize))
+        self.connection = RedisEventLoopConnection(configuration: configuration)
     }
 
     /// A client for a `redis://` or `unix://` URL with default sizes and timeouts.
@@ -60,10 +60,9 @@ public final class RedisClient: Service, Sendable {
     /// threads once the running commands returned. Blocking commands end within their timeout plus margin. Idempotent.
     public func shutdown() async {
         guard !self.isShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        self.combiner.close()
+        await self.connection.close()
         self.pool.close()
         self.blockingPool.close()
-        self.dedicatedThreads.close()
         do {
             try await self.threadPool.shutdownGracefully()
         } catch {
@@ -119,13 +118,25 @@ public final class RedisClient: Service, Sendable {
 
     // MARK: - Internals
 
-    /// Runs `commands` in order on one connection, combined with other callers' commands into one pipeline when several
-    /// are sent at once (see ``CommandCombiner``). Commands that block or change the connection's state go alone.
+    /// Runs `commands` in order, on the shared event-loop connection alongside other callers' commands; commands that
+    /// block or change the connection's state go alone on a pooled connection. An `EVALSHA` that got `NOSCRIPT` had no
+    /// effect: it runs again as `EVAL` with the script's source, after the rest of its request.
     func combined(_ commands: [RedisCommand]) async throws(RedisError) -> [RedisValue] {
         if commands.contains(where: \.mustRunAlone) {
             return try await self.execute(on: self.pool) { handle throws(RedisError) in try handle.pipelineLoadingScripts(commands) }
         }
-        return try await self.combiner.run(commands)
+        var replies = try await self.connection.run(commands)
+        var missing: [Int] = []
+        var retry: [RedisCommand] = []
+        for (index, reply) in replies.enumerated() {
+            guard let message = reply.errorMessage, message.hasPrefix("NOSCRIPT"), let eval = commands[index].asEvalWithSource else { continue }
+            missing.append(index)
+            retry.append(eval)
+        }
+        guard !missing.isEmpty else { return replies }
+        let again = try await self.connection.run(retry)
+        for (slot, reply) in zip(missing, again) { replies[slot] = reply }
+        return replies
     }
 
     /// Counts of the ordinary pool, for tests.
@@ -166,7 +177,7 @@ public final class RedisClient: Service, Sendable {
         }
         defer { pool.release(handle) }
         do {
-            return try await self.offload { try body(handle) }
+            return try await self.threadPool.runIfActive { try body(handle) }
         } catch is CancellationError {
             throw RedisError.converting(CancellationError(), closed: self.isShutDown.load(ordering: .relaxed))
         }

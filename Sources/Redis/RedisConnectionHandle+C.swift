@@ -1,5 +1,6 @@
 // Every raw hiredis call of the module lives in this file (style.md R3).
 import CHiredis
+import NIOCore
 
 #if canImport(Glibc)
 import Glibc
@@ -90,7 +91,7 @@ extension RedisConnectionHandle {
 
     // MARK: - Conversions
 
-    private static func value(_ reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
+    fileprivate static func value(_ reply: UnsafeMutablePointer<redisReply>) -> RedisValue {
         let r = reply.pointee
         switch r.type {
         case REDIS_REPLY_STRING:
@@ -143,5 +144,43 @@ extension RedisConnectionHandle {
     private static func makeTimeval(_ duration: Duration) -> timeval {
         let (seconds, attoseconds) = duration.components
         return timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+    }
+}
+
+/// hiredis's reply parser (`redisReader`) without a socket: the event-loop connection feeds it the bytes it reads and
+/// takes out each complete reply. Used only on the connection's event loop; the reader is freed with the object.
+final class RedisReplyReader {
+    private let reader: UnsafeMutablePointer<redisReader>
+
+    init() {
+        guard let reader = redisReaderCreate() else { fatalError("hiredis could not allocate a reply reader") }
+        self.reader = reader
+    }
+
+    deinit { redisReaderFree(self.reader) }
+
+    /// Hands the readable bytes of `buffer` to the parser (copied into its own buffer).
+    func feed(_ buffer: ByteBuffer) throws(RedisError) {
+        let status = buffer.withUnsafeReadableBytes { bytes -> Int32 in
+            guard let base = bytes.baseAddress, bytes.count > 0 else { return REDIS_OK }
+            return redisReaderFeed(self.reader, base.assumingMemoryBound(to: CChar.self), bytes.count)
+        }
+        guard status == REDIS_OK else { throw self.error() }
+    }
+
+    /// The next complete reply, or `nil` when the bytes fed so far hold none; throws on a protocol error.
+    func next() throws(RedisError) -> RedisValue? {
+        var reply: UnsafeMutableRawPointer?
+        guard redisReaderGetReply(self.reader, &reply) == REDIS_OK else { throw self.error() }
+        guard let reply else { return nil }
+        defer { freeReplyObject(reply) }
+        return RedisConnectionHandle.value(reply.assumingMemoryBound(to: redisReply.self))
+    }
+
+    private func error() -> RedisError {
+        let detail = withUnsafeBytes(of: self.reader.pointee.errstr) { bytes in
+            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        return RedisError(.protocol, detail: detail.isEmpty ? "the reply could not be parsed" : detail)
     }
 }

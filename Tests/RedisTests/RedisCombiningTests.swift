@@ -4,13 +4,14 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// Commands sent at once by many tasks share pipelines, and each caller still gets exactly its own replies.
+/// Commands sent at once by many tasks share the event-loop connection and its flushes, and each caller still gets
+/// exactly its own replies.
 @Suite struct RedisCombiningTests {
     @Test func concurrentCallersShareBatchesAndGetTheirOwnReplies() async throws {
         try await withClient { (client: RedisClient) async throws in
             let prefix = TestEnvironment.uniqueName("combine")
             let tasks = 200
-            let before = client.combiner.batchesSent.load(ordering: .relaxed)
+            let before = client.connection.flushes.value
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<tasks {
                     group.addTask {
@@ -24,10 +25,11 @@ import Testing
                 }
                 try await group.waitForAll()
             }
-            let batches = client.combiner.batchesSent.load(ordering: .relaxed) - before
-            // 1,200 calls from 200 tasks through a pool of 2: far fewer batches than calls.
-            print("RedisCombiningTests: \(batches) batches for \(tasks * 6) calls")
-            #expect(batches < tasks * 6 / 2, "\(batches) batches for \(tasks * 6) calls")
+            let flushes = client.connection.flushes.value - before
+            // 1,200 calls from 200 tasks: the requests that arrive together leave in one flush.
+            print("RedisCombiningTests: \(flushes) flushes for \(tasks * 6) calls")
+            #expect(flushes < tasks * 6 / 2, "\(flushes) flushes for \(tasks * 6) calls")
+            #expect(client.connection.connects.value == 1, "every call shared one connection")
         }
     }
 

@@ -3,8 +3,8 @@ import Redis
 /// Throughput of LPUSH, LMOVE and EVALSHA through ``RedisClient`` on one connection, in the shape
 /// `scripts/bench-redis.sh` prints for `redis-benchmark`, so the two can be compared cell by cell.
 struct RedisBenchmarkReport: Codable, Sendable {
-    /// Operations per second of one command in each mode: first from an ordinary task (each call hops to the
-    /// client's thread pool and back), then inside `withDedicatedThread` (the blocking call runs inline, no hop).
+    /// Operations per second of one command in each mode, sent from an ordinary task through the client's shared
+    /// event-loop connection (the path every caller takes).
     struct Figures: Codable, Sendable {
         /// One `send` per operation, each awaited before the next (`redis-benchmark -c 1 -P 1`).
         var roundtripOpsPerS: Double
@@ -12,18 +12,11 @@ struct RedisBenchmarkReport: Codable, Sendable {
         var pipelined16OpsPerS: Double
         /// `pipeline` with 64 commands per call (`-P 64`).
         var pipelined64OpsPerS: Double
-        /// The same three, measured inside `withDedicatedThread`.
-        var dedicatedThreadRoundtripOpsPerS: Double
-        var dedicatedThreadPipelined16OpsPerS: Double
-        var dedicatedThreadPipelined64OpsPerS: Double
 
         enum CodingKeys: String, CodingKey {
             case roundtripOpsPerS = "roundtrip_ops_per_s"
             case pipelined16OpsPerS = "pipelined_16_ops_per_s"
             case pipelined64OpsPerS = "pipelined_64_ops_per_s"
-            case dedicatedThreadRoundtripOpsPerS = "dedicated_thread_roundtrip_ops_per_s"
-            case dedicatedThreadPipelined16OpsPerS = "dedicated_thread_pipelined_16_ops_per_s"
-            case dedicatedThreadPipelined64OpsPerS = "dedicated_thread_pipelined_64_ops_per_s"
         }
     }
 
@@ -69,8 +62,7 @@ struct RedisBenchmark {
         }
     }
 
-    /// Runs `command` `operations` times in each mode, from an ordinary task and then on a dedicated thread, calling
-    /// `prepare` before each mode.
+    /// Runs `command` `operations` times in each mode, calling `prepare` before each mode.
     private static func measure(
         client: RedisClient,
         command: RedisCommand,
@@ -78,13 +70,7 @@ struct RedisBenchmark {
         prepare: () async throws -> Void
     ) async throws -> RedisBenchmarkReport.Figures {
         let ordinary = try await Self.modes(client: client, command: command, operations: operations, prepare: prepare)
-        let dedicated = try await client.withDedicatedThread {
-            try await Self.modes(client: client, command: command, operations: operations, prepare: prepare)
-        }
-        return .init(
-            roundtripOpsPerS: ordinary[0], pipelined16OpsPerS: ordinary[1], pipelined64OpsPerS: ordinary[2],
-            dedicatedThreadRoundtripOpsPerS: dedicated[0], dedicatedThreadPipelined16OpsPerS: dedicated[1],
-            dedicatedThreadPipelined64OpsPerS: dedicated[2])
+        return .init(roundtripOpsPerS: ordinary[0], pipelined16OpsPerS: ordinary[1], pipelined64OpsPerS: ordinary[2])
     }
 
     /// Round trip, pipelined 16 and pipelined 64 rates, in that order.
