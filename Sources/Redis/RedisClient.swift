@@ -1,4 +1,5 @@
 public import Logging
+import NIOCore
 import NIOPosix
 import Pooling
 public import ServiceLifecycle
@@ -24,6 +25,8 @@ public final class RedisClient: Service, Sendable {
     private let isShutDown = Atomic<Bool>(false)
     /// Where ordinary commands go: one pipelined, non-blocking connection on an event loop.
     let connection: RedisEventLoopConnection
+    /// The client's own event loop (one thread), so no other code on the process's shared loops can delay its replies.
+    private let eventLoopGroup: MultiThreadedEventLoopGroup
 
     /// A client for `configuration`; it connects lazily, on the first command.
     public init(configuration: RedisConfiguration, logger: Logger = Logger(label: "reelay.redis")) {
@@ -40,7 +43,8 @@ public final class RedisClient: Service, Sendable {
         self.pool = ConnectionPool(configuration: poolConfiguration, isRetryable: isRetryable, connect: connect)
         poolConfiguration.maximumConnections = configuration.blockingPoolSize
         self.blockingPool = ConnectionPool(configuration: poolConfiguration, isRetryable: isRetryable, connect: connect)
-        self.connection = RedisEventLoopConnection(configuration: configuration)
+        self.eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        self.connection = RedisEventLoopConnection(configuration: configuration, eventLoop: self.eventLoopGroup.next())
     }
 
     /// A client for a `redis://` or `unix://` URL with default sizes and timeouts.
@@ -65,8 +69,9 @@ public final class RedisClient: Service, Sendable {
         self.blockingPool.close()
         do {
             try await self.threadPool.shutdownGracefully()
+            try await self.eventLoopGroup.shutdownGracefully()
         } catch {
-            self.logger.warning("redis thread pool did not shut down cleanly", metadata: ["error": "\(error)"])
+            self.logger.warning("redis threads did not shut down cleanly", metadata: ["error": "\(error)"])
         }
     }
 

@@ -31,7 +31,7 @@ final class RedisEventLoopConnection: Sendable {
     /// Connections opened so far, for tests.
     let connects = RedisCounter()
 
-    init(configuration: RedisConfiguration, eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next()) {
+    init(configuration: RedisConfiguration, eventLoop: any EventLoop) {
         self.configuration = configuration
         self.eventLoop = eventLoop
     }
