@@ -31,6 +31,16 @@ struct QueueBenchmarkReport: Codable {
     var workerUssMb: Double
     /// Redis CPU (user + system) spent per job over the bulk run.
     var redisCpuUsPerJob: Double
+    /// What each Redis command cost per job over the bulk run (`INFO commandstats` read before and after, so other
+    /// clients' commands in that window count too; run on a quiet Redis). Commands a script runs are counted both on
+    /// their own line and inside the `evalsha` line's time.
+    var redisCommandsPerJob: [String: CommandCost]
+
+    /// One command's calls and time per job.
+    struct CommandCost: Codable {
+        var calls: Double
+        var usec: Double
+    }
 
     enum CodingKeys: String, CodingKey {
         case jobs, workers, concurrency, prefetch
@@ -41,6 +51,7 @@ struct QueueBenchmarkReport: Codable {
         case workerRssMb = "worker_rss_mb"
         case workerUssMb = "worker_uss_mb"
         case redisCpuUsPerJob = "redis_cpu_us_per_job"
+        case redisCommandsPerJob = "redis_commands_per_job"
     }
 }
 
@@ -70,6 +81,7 @@ struct QueueBenchmark {
             }
             ids = requests.map(\.options.id)
             let cpuBefore = try await self.redisCPU()
+            let commandsBefore = try await self.commandStats()
             let watch = Task { try await self.watchCounter(counter, until: self.options.jobs) }
             let enqueueStart = ContinuousClock.now
             for chunk in stride(from: 0, to: requests.count, by: 10_000) {
@@ -78,6 +90,15 @@ struct QueueBenchmark {
             let enqueueSeconds = (ContinuousClock.now - enqueueStart).inSeconds
             let window = try await watch.value
             let cpuAfter = try await self.redisCPU()
+            let commandsAfter = try await self.commandStats()
+            var perJob: [String: QueueBenchmarkReport.CommandCost] = [:]
+            for (name, after) in commandsAfter {
+                let before = commandsBefore[name] ?? (0, 0)
+                let calls = after.calls - before.calls
+                guard calls > 0 else { continue }
+                let jobs = Double(self.options.jobs)
+                perJob[name] = .init(calls: (calls / jobs * 100).rounded() / 100, usec: ((after.usec - before.usec) / jobs * 100).rounded() / 100)
+            }
 
             let (latency, pacedIDs) = try await self.pacedRun(broker: broker, queue: queue, keys: keys, counter: counter)
             ids += pacedIDs
@@ -88,7 +109,8 @@ struct QueueBenchmark {
                 payloadBytes: self.options.payloadBytes, enqueuePerS: (Double(self.options.jobs) / enqueueSeconds).rounded(),
                 processPerS: (Double(self.options.jobs) / window).rounded(), latencyMs: latency, workerRssMb: (rss * 10).rounded() / 10,
                 workerUssMb: (unique * 10).rounded() / 10,
-                redisCpuUsPerJob: ((cpuAfter - cpuBefore) * 1e6 / Double(self.options.jobs) * 10).rounded() / 10)
+                redisCpuUsPerJob: ((cpuAfter - cpuBefore) * 1e6 / Double(self.options.jobs) * 10).rounded() / 10,
+                redisCommandsPerJob: perJob)
         } catch {
             try? await self.cleanUp(keys: keys, ids: ids, counter: counter)
             throw error
@@ -207,6 +229,23 @@ struct QueueBenchmark {
             guard line.hasPrefix("used_cpu_sys:") || line.hasPrefix("used_cpu_user:") else { return total }
             return total + (Double(line.split(separator: ":")[1]) ?? 0)
         }
+    }
+
+    /// `INFO commandstats` as command → (calls, microseconds) since Redis started or its last `CONFIG RESETSTAT`.
+    private func commandStats() async throws -> [String: (calls: Double, usec: Double)] {
+        let info = try await self.redis.send(["INFO", "commandstats"]).string ?? ""
+        var stats: [String: (calls: Double, usec: Double)] = [:]
+        for line in info.split(whereSeparator: \.isNewline) where line.hasPrefix("cmdstat_") {
+            let parts = line.dropFirst("cmdstat_".count).split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            var fields: [Substring: Double] = [:]
+            for pair in parts[1].split(separator: ",") {
+                let kv = pair.split(separator: "=", maxSplits: 1)
+                if kv.count == 2 { fields[kv[0]] = Double(kv[1]) }
+            }
+            stats[String(parts[0])] = (fields["calls"] ?? 0, fields["usec"] ?? 0)
+        }
+        return stats
     }
 
     private func cleanUp(keys: QueueKeys, ids: [JobID], counter: String) async throws {
