@@ -73,6 +73,12 @@ import Testing
         try await withClient(url: "redis://default:\(password)@127.0.0.1:\(server.port)/2") { (client: RedisClient) async throws in
             #expect(try await client.send(["PING"]) == .status("PONG"))
             #expect(try await client.send(["CLIENT", "INFO"]).string?.contains("db=2") == true)
+            // The event-loop connection authenticated and selected database 2 too: what it writes, the pool reads there.
+            #expect(try await client.send(["SET", "selected", "two"]) == .status("OK"))
+            #expect(try await client.withConnection { try $0.send(["GET", "selected"]) } == .bulk(Array("two".utf8)))
+        }
+        try await withClient(url: "redis://default:\(password)@127.0.0.1:\(server.port)/0") { (client: RedisClient) async throws in
+            #expect(try await client.send(["EXISTS", "selected"]) == .integer(0), "database 0 does not hold database 2's key")
         }
         try await withClient(url: server.url) { (client: RedisClient) async throws in
             #expect(try await client.send(["PING"]) == .status("PONG"))
