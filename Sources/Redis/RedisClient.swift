@@ -27,6 +27,7 @@ public final class RedisClient: Service, Sendable {
     let connection: RedisEventLoopConnection
     /// The client's own event loop (one thread), so no other code on the process's shared loops can delay its replies.
     private let eventLoopGroup: MultiThreadedEventLoopGroup
+    private let loopExecutor: RedisEventLoopExecutor
 
     /// A client for `configuration`; it connects lazily, on the first command.
     public init(configuration: RedisConfiguration, logger: Logger = Logger(label: "reelay.redis")) {
@@ -44,7 +45,9 @@ public final class RedisClient: Service, Sendable {
         poolConfiguration.maximumConnections = configuration.blockingPoolSize
         self.blockingPool = ConnectionPool(configuration: poolConfiguration, isRetryable: isRetryable, connect: connect)
         self.eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        self.connection = RedisEventLoopConnection(configuration: configuration, eventLoop: self.eventLoopGroup.next())
+        let eventLoop = self.eventLoopGroup.next()
+        self.connection = RedisEventLoopConnection(configuration: configuration, eventLoop: eventLoop)
+        self.loopExecutor = RedisEventLoopExecutor(eventLoop: eventLoop)
     }
 
     /// A client for a `redis://` or `unix://` URL with default sizes and timeouts.
@@ -74,6 +77,12 @@ public final class RedisClient: Service, Sendable {
             self.logger.warning("redis threads did not shut down cleanly", metadata: ["error": "\(error)"])
         }
     }
+
+    /// The connection's event loop as a task executor. Code run with `withTaskExecutorPreference(client.taskExecutor)`
+    /// (a worker's slots) sends its commands from the loop's own thread and is resumed there by their replies: no thread
+    /// hop per command. Such code must not block the thread (blocking C calls go to a thread pool, as this client's do),
+    /// or it delays every reply of the client. Jobs enqueued after ``shutdown()`` are not run.
+    public var taskExecutor: any TaskExecutor { self.loopExecutor }
 
     // MARK: - Commands
 

@@ -207,3 +207,17 @@ final class RedisEventLoopConnection: Sendable {
         }
     }
 }
+
+/// The event loop of a client's connection as a Swift `TaskExecutor`: code that prefers it runs on the loop's thread,
+/// so its commands are written, and its replies resume it, without any hop between threads (see
+/// ``RedisClient/taskExecutor``).
+final class RedisEventLoopExecutor: TaskExecutor {
+    let eventLoop: any EventLoop
+
+    init(eventLoop: any EventLoop) { self.eventLoop = eventLoop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        self.eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}

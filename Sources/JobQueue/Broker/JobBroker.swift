@@ -70,9 +70,15 @@ public protocol JobBroker: Sendable {
 
     /// Pauses or resumes taking jobs from `queue`; running jobs finish.
     func setPaused(_ paused: Bool, queue: String) async throws
+
+    /// Where a worker's loops and slots should run so that their broker calls cost no thread hop (the Redis client's
+    /// event loop), or `nil` for Swift's default executor.
+    var preferredTaskExecutor: (any TaskExecutor)? { get }
 }
 
 extension JobBroker {
+    public var preferredTaskExecutor: (any TaskExecutor)? { nil }
+
     /// ``start(_:)-([LeasedJob])`` for one job.
     public func start(_ job: LeasedJob) async -> Bool {
         await self.start([job]).first ?? false

@@ -47,6 +47,9 @@ public import Redis
 public final class RedisJobBroker: JobBroker {
     /// The client every command goes through.
     public let client: RedisClient
+
+    /// The Redis client's event loop: a worker running there writes its commands and reads their replies on one thread.
+    public var preferredTaskExecutor: (any TaskExecutor)? { self.client.taskExecutor }
     /// The first part of every key (`reelay`).
     public let prefix: String
     /// The largest payload accepted, in UTF-8 bytes.

@@ -51,8 +51,18 @@ public final class JobProcessor: Service, Sendable {
     /// Jobs running right now.
     public var runningJobs: Int { self.inFlight.count }
 
-    /// Runs the slots and the heartbeat until graceful shutdown, then drains.
+    /// Runs the slots and the heartbeat until graceful shutdown, then drains. With
+    /// ``WorkerConfiguration/runsOnBrokerExecutor`` every loop and slot runs on the broker's preferred executor (the
+    /// Redis client's event loop), so each broker call is written and answered on one thread, with no hop.
     public func run() async throws {
+        if self.configuration.runsOnBrokerExecutor, let executor = self.broker.preferredTaskExecutor {
+            try await withTaskExecutorPreference(executor) { try await self.runLoops() }
+        } else {
+            try await self.runLoops()
+        }
+    }
+
+    private func runLoops() async throws {
         try self.validate()
         self.logger.info(
             "worker started",

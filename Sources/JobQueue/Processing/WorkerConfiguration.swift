@@ -19,6 +19,9 @@ public struct WorkerConfiguration: Sendable {
     public var strictPriority = false
     /// Jobs run at the same time by this process (one pickup loop feeds them, holding one blocking Redis connection).
     public var concurrency = 8
+    /// Whether the pickup loop, the completion writer and the slots run on the broker's preferred executor (the Redis
+    /// client's event loop: no thread hop per command; the handlers must not block that thread). Default `true`.
+    public var runsOnBrokerExecutor = true
     /// Jobs taken ahead of free slots and kept, leased and renewed, until a slot frees (0: none). It hides the pickup's
     /// round trip when jobs are short, at the price of up to this many jobs waiting here that another worker could run
     /// (and that still start after their queue is paused); on shutdown they go back unstarted, attempts unchanged.
