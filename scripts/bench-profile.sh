@@ -25,7 +25,11 @@ command -v perf >/dev/null || { echo "perf is missing: apt-get install linux-per
 work=$(mktemp -d)
 bench_pid=""
 cleanup() {
-    [[ -n $bench_pid ]] && kill -TERM "$bench_pid" 2>/dev/null || true
+    if [[ -n $bench_pid ]]; then
+        # Its workers first: a benchmark stopped by a signal does not stop them itself.
+        pkill -TERM -P "$bench_pid" 2>/dev/null || true
+        kill -TERM "$bench_pid" 2>/dev/null || true
+    fi
     wait 2>/dev/null || true
     rm -rf "$work"
 }

@@ -21,7 +21,11 @@ echo "== tests: all suites but the heavy ones, in parallel"
 log=$(mktemp)
 if ! timeout 1200 swift test --skip-build --skip "$pattern" 2>&1 | tee "$log"; then
     failed=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -oE 'Suite [A-Za-z0-9_]+ failed' | awk '{print $2}' | sort -u | paste -sd'|' -)
-    if [[ -z $failed ]]; then
+    if grep -qE 'exited with unexpected signal|Fatal error' "$log"; then
+        # A crash ends the run early: the suites that had not finished never reported. Run the whole set once more.
+        echo "== tests: the parallel run CRASHED (see above); RUNNING IT AGAIN in full"
+        timeout 1200 swift test --skip-build --skip "$pattern" || status=1
+    elif [[ -z $failed ]]; then
         status=1
     else
         echo "== tests: RETRYING, alone, the suites that failed in the parallel run: $failed"
