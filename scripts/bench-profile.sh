@@ -40,7 +40,7 @@ trap cleanup EXIT
 bench_pid=$!
 worker=""
 for _ in $(seq 1 200); do
-    worker=$(pgrep -f -n "bench worker" || true)
+    worker=$(pgrep -P "$bench_pid" -f "bench worker" | head -n 1 || true)
     [[ -n $worker ]] && break
     sleep 0.05
 done

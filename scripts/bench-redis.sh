@@ -8,9 +8,10 @@
 #   ROUNDS                    rounds, alternating the two tools (default 3); the figures are the medians per cell
 #
 # Prints one JSON object {"rounds", "redis_benchmark": {"lpush": {"roundtrip_ops_per_s": …, "pipelined_16_ops_per_s": …,
-# "pipelined_64_ops_per_s": …}, "lmove": {…}, "evalsha": {…}}, "reelay": {same shape}}, then a
-# Markdown table: command × mode, both rates and their ratio. Reelay's figures come from ordinary tasks on the client's
-# shared event-loop connection, the path every caller takes.
+# "pipelined_64_ops_per_s": …}, "lmove": {…}, "evalsha": {…}}, "reelay": {same shape, plus the
+# same three from a task on the client's event loop: "on_loop_roundtrip_ops_per_s", …}}, then a Markdown table: command ×
+# mode, both rates and their ratio. Both of Reelay's paths use the client's event-loop connection; the second runs the
+# caller itself on that loop, as a worker's slots do.
 set -euo pipefail
 
 host="${REDIS_HOST:-127.0.0.1}"
@@ -84,7 +85,10 @@ redis, swift = median(redis_runs), median(swift_runs)
 print(json.dumps({"rounds": rounds, "redis_benchmark": redis, "reelay": swift}, sort_keys=True))
 modes = [("round trip", "roundtrip_ops_per_s", "roundtrip_ops_per_s"),
          ("pipelined 16", "pipelined_16_ops_per_s", "pipelined_16_ops_per_s"),
-         ("pipelined 64", "pipelined_64_ops_per_s", "pipelined_64_ops_per_s")]
+         ("pipelined 64", "pipelined_64_ops_per_s", "pipelined_64_ops_per_s"),
+         ("round trip, task on the client's loop", "on_loop_roundtrip_ops_per_s", "roundtrip_ops_per_s"),
+         ("pipelined 16, task on the client's loop", "on_loop_pipelined_16_ops_per_s", "pipelined_16_ops_per_s"),
+         ("pipelined 64, task on the client's loop", "on_loop_pipelined_64_ops_per_s", "pipelined_64_ops_per_s")]
 print()
 print(f"| command | mode | reelay ops/s | redis-benchmark ops/s | ratio |")
 print(f"|---|---|---:|---:|---:|")

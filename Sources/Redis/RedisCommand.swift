@@ -69,10 +69,29 @@ public struct RedisCommand: Sendable, Hashable {
         "EXEC", "DISCARD", "WATCH", "UNWATCH", "SELECT", "AUTH", "HELLO", "RESET", "CLIENT", "QUIT", "SHUTDOWN", "DEBUG",
     ]
 
+    /// ``runsAlone`` packed by ``packedName(_:)``, so the check on every command allocates nothing.
+    private static let packedRunsAlone: Set<PackedName> = Set(Self.runsAlone.compactMap { Self.packedName(Array($0.utf8)[...]) })
+
     /// Whether this command must not share a pipeline with other callers' commands (see ``runsAlone``).
     var mustRunAlone: Bool {
-        guard self.count > 0, self.lengths[0] <= 12 else { return false }
-        return Self.runsAlone.contains(self.text(at: 0).uppercased())
+        guard self.count > 0, self.lengths[0] <= 16, let name = Self.packedName(self.storage[0..<self.lengths[0]]) else { return false }
+        return Self.packedRunsAlone.contains(name)
+    }
+
+    /// A command name of up to 16 ASCII letters, upper-cased, in two integers.
+    private struct PackedName: Hashable {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+    }
+
+    private static func packedName(_ bytes: ArraySlice<UInt8>) -> PackedName? {
+        guard bytes.count <= 16 else { return nil }
+        var name = PackedName()
+        for (index, byte) in bytes.enumerated() {
+            let upper = UInt64(byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte)
+            if index < 8 { name.low |= upper << (8 * UInt64(index)) } else { name.high |= upper << (8 * UInt64(index - 8)) }
+        }
+        return name
     }
 
     /// `EVALSHA sha numkeys keys… arguments…` for `script`, carrying the script so a flushed cache is reloaded.

@@ -29,9 +29,12 @@ struct BenchRedisCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
-            print("command  roundtrip  pipelined16  pipelined64")
+            print("command  roundtrip  pipelined16  pipelined64  | on the client's event loop: roundtrip  pipelined16  pipelined64")
             for (name, figures) in [("lpush", report.lpush), ("lmove", report.lmove), ("evalsha", report.evalsha)] {
-                let cells = [figures.roundtripOpsPerS, figures.pipelined16OpsPerS, figures.pipelined64OpsPerS]
+                let cells = [
+                    figures.roundtripOpsPerS, figures.pipelined16OpsPerS, figures.pipelined64OpsPerS, figures.onLoopRoundtripOpsPerS,
+                    figures.onLoopPipelined16OpsPerS, figures.onLoopPipelined64OpsPerS,
+                ]
                 print(([name.padding(toLength: 8, withPad: " ", startingAt: 0)] + cells.map { String(Int($0)) }).joined(separator: "  "))
             }
         }

@@ -12,11 +12,19 @@ struct RedisBenchmarkReport: Codable, Sendable {
         var pipelined16OpsPerS: Double
         /// `pipeline` with 64 commands per call (`-P 64`).
         var pipelined64OpsPerS: Double
+        /// The same three from a task that runs on the client's event loop (`withTaskExecutorPreference(client.taskExecutor)`,
+        /// as a worker's slots do): no thread hop per call.
+        var onLoopRoundtripOpsPerS: Double
+        var onLoopPipelined16OpsPerS: Double
+        var onLoopPipelined64OpsPerS: Double
 
         enum CodingKeys: String, CodingKey {
             case roundtripOpsPerS = "roundtrip_ops_per_s"
             case pipelined16OpsPerS = "pipelined_16_ops_per_s"
             case pipelined64OpsPerS = "pipelined_64_ops_per_s"
+            case onLoopRoundtripOpsPerS = "on_loop_roundtrip_ops_per_s"
+            case onLoopPipelined16OpsPerS = "on_loop_pipelined_16_ops_per_s"
+            case onLoopPipelined64OpsPerS = "on_loop_pipelined_64_ops_per_s"
         }
     }
 
@@ -62,7 +70,8 @@ struct RedisBenchmark {
         }
     }
 
-    /// Runs `command` `operations` times in each mode, calling `prepare` before each mode.
+    /// Runs `command` `operations` times in each mode, from an ordinary task and then from one on the client's event
+    /// loop, calling `prepare` before each mode.
     private static func measure(
         client: RedisClient,
         command: RedisCommand,
@@ -70,7 +79,12 @@ struct RedisBenchmark {
         prepare: () async throws -> Void
     ) async throws -> RedisBenchmarkReport.Figures {
         let ordinary = try await Self.modes(client: client, command: command, operations: operations, prepare: prepare)
-        return .init(roundtripOpsPerS: ordinary[0], pipelined16OpsPerS: ordinary[1], pipelined64OpsPerS: ordinary[2])
+        let onLoop = try await withTaskExecutorPreference(client.taskExecutor) {
+            try await Self.modes(client: client, command: command, operations: operations, prepare: prepare)
+        }
+        return .init(
+            roundtripOpsPerS: ordinary[0], pipelined16OpsPerS: ordinary[1], pipelined64OpsPerS: ordinary[2], onLoopRoundtripOpsPerS: onLoop[0],
+            onLoopPipelined16OpsPerS: onLoop[1], onLoopPipelined64OpsPerS: onLoop[2])
     }
 
     /// Round trip, pipelined 16 and pipelined 64 rates, in that order.
