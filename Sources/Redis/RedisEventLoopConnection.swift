@@ -51,8 +51,9 @@ final class RedisEventLoopConnection: Sendable {
             do {
                 return try await promise.futureResult.get()
             } catch is RedisRequestNotSent {
-                // Refused before a byte was written: the connection was going away. Once more on a new one.
-                self.forget(channel)
+                // Refused before a byte was written: the connection is failing (it refuses every later request too,
+                // even while its close is still under way). Once more on a new one.
+                self.forget(channel, evenIfActive: true)
                 if resent { throw RedisError(.io, endpoint: self.endpointText, detail: "the connection closed before the command was sent") }
                 resent = true
             } catch let error as RedisError {
@@ -143,9 +144,10 @@ final class RedisEventLoopConnection: Sendable {
         orphan?.close(promise: nil)
     }
 
-    /// Forgets `channel` if it is the current one and no longer active, so the next caller connects again.
-    private func forget(_ channel: any Channel) {
-        guard !channel.isActive else { return }
+    /// Forgets `channel` if it is the current one and no longer active (or known to be failing), so the next caller
+    /// connects again.
+    private func forget(_ channel: any Channel, evenIfActive: Bool = false) {
+        guard evenIfActive || !channel.isActive else { return }
         self.state.withLock { state in
             if case .ready(let current) = state, current === channel { state = .idle }
         }

@@ -59,6 +59,19 @@ struct PublishFixture {
         let redisURL = try await TestEnvironment.redisURL()
         let client = try RedisClient(url: redisURL)
         let http = HTTPClientTransport()
+        do {
+            return try await Self.make(sandboxURL: sandboxURL, videoSize: videoSize, redisURL: redisURL, client: client, http: http)
+        } catch {
+            // A failed setup must not drop its clients unclosed (AsyncHTTPClient traps on an HTTPClient never shut down).
+            await http.shutdown()
+            await client.shutdown()
+            throw error
+        }
+    }
+
+    private static func make(
+        sandboxURL: String, videoSize: Int, redisURL: String, client: RedisClient, http: HTTPClientTransport
+    ) async throws -> PublishFixture {
         let creator = try await Self.call(http, "POST", sandboxURL + "/_sandbox/creators", json: ["nickname": "Crash Test"])
         guard let openID = creator["open_id"] as? String else { throw FixtureError("no open_id in \(creator)") }
         let grant = try await Self.call(http, "POST", sandboxURL + "/_sandbox/tokens", json: ["open_id": openID, "scope": "video.publish,video.upload"])

@@ -59,8 +59,9 @@ import TikTok
                 let client = TikTokClient(configuration: configuration, transport: transport)
                 let outcome = await Result { () async throws(TikTokError) -> CreatorInfo in try await client.creatorInfo(accessToken: "act.x") }
                 if route == "good" {
-                    let info = try outcome.get()
-                    #expect(info.nickname == "n")
+                    // Recorded, not thrown: a throw here would skip the transport's shutdown, and AsyncHTTPClient traps
+                    // on an HTTPClient dropped without one (which would crash the whole test run).
+                    if case .success(let info) = outcome { #expect(info.nickname == "n") } else { Issue.record("the good route failed: \(outcome)") }
                 } else {
                     #expect(throws: TikTokError.self) { try outcome.get() }
                 }

@@ -295,10 +295,16 @@ import Testing
             _ = FileManager.default.createFile(atPath: self.cacheFolder + "/\(sha)-\(video.count).part-dead", contents: Data([1, 2]))
             _ = FileManager.default.createFile(atPath: self.cacheFolder + "/\(String(repeating: "1", count: 64))-99", contents: Data([1]))  // wrong size
             let restarted = self.cache(maxBytes: 64 << 20)
-            let lease = try await restarted.localFile(for: "uploads/a.mp4", url: "\(base)/a", sha256: sha, size: Int64(video.count))
-            #expect(FileManager.default.contents(atPath: lease.path) == Data(video))
-            #expect(server.requests("a") == 1)
-            #expect(self.cacheFiles() == ["\(sha)-\(video.count)"])
+            do {
+                let lease = try await restarted.localFile(for: "uploads/a.mp4", url: "\(base)/a", sha256: sha, size: Int64(video.count))
+                #expect(FileManager.default.contents(atPath: lease.path) == Data(video))
+                #expect(server.requests("a") == 1)
+                #expect(self.cacheFiles() == ["\(sha)-\(video.count)"])
+            } catch {
+                // Shut down on the failure path too: AsyncHTTPClient traps on an HTTPClient dropped without shutdown.
+                await restarted.shutdown()
+                throw error
+            }
             await restarted.shutdown()
         }
     }
