@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 import TikTok
 
@@ -46,6 +47,19 @@ import TikTok
                 await client.shutdown()
             }
         }
+    }
+
+    /// A transport (and a media cache) dropped without `shutdown()`, as an owner's error path may do, shuts its
+    /// HTTPClient down itself: without that, AsyncHTTPClient traps in debug builds and this test process would crash.
+    @Test func aTransportOrCacheDroppedWithoutShutdownClosesItsClient() async throws {
+        do {
+            let transport = HTTPClientTransport()
+            let cache = RemoteMediaCache(
+                mediaRoot: NSTemporaryDirectory(), configuration: RemoteMediaConfiguration(directory: NSTemporaryDirectory() + "reelay-drop-\(UUID())", maxBytes: 1 << 20),
+                logger: Logger(label: "test"))
+            _ = (transport, cache)
+        }
+        try await Task.sleep(for: .milliseconds(300))
     }
 
     /// After refusing a huge body and giving up on a trickle, the same client still works: nothing was left hanging.

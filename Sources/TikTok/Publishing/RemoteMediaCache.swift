@@ -28,6 +28,7 @@ public final class RemoteMediaCache: Sendable {
         var lastWaiter: UInt64 = 0
         var reserved: Int64 = 0
         var tick: UInt64 = 0
+        var isShutDown = false
         var total: Int64 { self.entries.values.reduce(0) { $0 + $1.size } + self.reserved }
     }
 
@@ -60,7 +61,14 @@ public final class RemoteMediaCache: Sendable {
         let downloads = self.state.withLock { state in state.downloads.values.map(\.task) }
         for download in downloads { download.cancel() }
         for download in downloads { await download.value }
+        self.state.withLock { $0.isShutDown = true }
         try? await self.client.shutdown()
+    }
+
+    /// Dropped without ``shutdown()`` (an owner's error path): the client is shut down here, without blocking, instead
+    /// of leaking its connections (and, in debug builds, AsyncHTTPClient trapping on it).
+    deinit {
+        if !self.state.withLock({ $0.isShutDown }) { self.client.shutdown().whenComplete { _ in } }
     }
 
     /// The local file for a post's media: `mediaPath` under the worker's media root when it is there with `size`

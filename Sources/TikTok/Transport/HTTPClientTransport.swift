@@ -41,6 +41,12 @@ public final class HTTPClientTransport: TikTokTransport {
         try? await self.client.shutdown()
     }
 
+    /// Dropped without ``shutdown()`` (an owner's error path): the client is shut down here, without blocking, instead
+    /// of leaking its connections (and, in debug builds, AsyncHTTPClient trapping on it).
+    deinit {
+        if !self.isShutDown.load(ordering: .acquiring) { self.client.shutdown().whenComplete { _ in } }
+    }
+
     private static func perform(
         _ request: TransportRequest, on client: HTTPClient, deadline: Duration, maxResponseBytes: Int
     ) async throws -> TransportResponse {
