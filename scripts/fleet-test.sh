@@ -250,9 +250,9 @@ expected=$((account_count * posts_per_account))
 say "campaign $campaign_id started: $expected posts ($((SECONDS - start_time)) s)"
 
 # --- cut w1's link while it runs jobs ----------------------------------------------------------------------------------
-# Jobs in `active` whose owner is the given worker and whose run began (started=1): "id token" lines.
+# Jobs in the lease set whose owner is the given worker and whose run began (started=1): "id token" lines.
 held_lua="local out = {}
-for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   local f = redis.call('HMGET', ARGV[2] .. id, 'owner', 'started', 'token', 'state')
   if f[1] == ARGV[1] and f[2] == '1' and f[4] == 'active' then
     local cp = redis.call('HGET', ARGV[2] .. id, 'checkpoint') or ''
@@ -261,7 +261,7 @@ for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
   end
 end
 return out"
-held_by() { rcli EVAL "$held_lua" 1 'reelay:{publish}:active' "$1" 'reelay:{publish}:job:'; }
+held_by() { rcli EVAL "$held_lua" 1 'reelay:{publish}:lease' "$1" 'reelay:{publish}:job:'; }
 
 # Every command Redis runs from now on, with the client's address: what w1 sends after its link returns is in there.
 ip netns exec "$ns_core" redis-cli -h 127.0.0.1 -p 6379 MONITOR > "$work/monitor.txt" 2>/dev/null &

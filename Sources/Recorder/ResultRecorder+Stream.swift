@@ -12,8 +12,9 @@ struct StreamEntry: Sendable {
     var queue: String
     /// The entry id.
     var id: String
-    /// Field → value; `nil` for an entry deleted while it was pending (Redis 6.2 reports those so).
-    var fields: [String: String]?
+    /// The field/value pairs in the entry's order (a batch of completions repeats `job`, `name` and `attempt`); `nil`
+    /// for an entry deleted while it was pending (Redis 6.2 reports those so).
+    var fields: [(name: String, value: String)]?
 }
 
 /// The Redis side: consumer groups, reads, claims, acknowledgements, checkpoints.
@@ -112,18 +113,43 @@ extension ResultRecorder {
         (reply.array ?? []).compactMap { entry in
             guard let parts = entry.array, parts.count == 2, let id = parts[0].string else { return nil }
             guard let list = parts[1].array else { return StreamEntry(stream: stream, queue: queue, id: id, fields: nil) }
-            var fields: [String: String] = [:]
+            var fields: [(name: String, value: String)] = []
+            fields.reserveCapacity(list.count / 2)
             for index in stride(from: 0, to: list.count - 1, by: 2) {
-                if let name = list[index].string, let value = list[index + 1].string { fields[name] = value }
+                if let name = list[index].string, let value = list[index + 1].string { fields.append((name, value)) }
             }
             return StreamEntry(stream: stream, queue: queue, id: id, fields: fields)
         }
     }
 
-    /// The result event an entry holds, or `nil` for one that is not a well-formed result of a job with a UUID id.
-    static func event(of entry: StreamEntry) -> ResultEvent? {
-        guard let fields = entry.fields, let position = StreamPosition(entry.id),
-            let kind = fields[ResultEventField.event].flatMap(ResultEvent.Kind.init(rawValue:)),
+    /// The result events an entry holds, in order, or `nil` for one that is not a well-formed result of jobs with UUID
+    /// ids. An entry names one job, or several (a batch of completions): the fields before the first `job` hold for
+    /// every job, and each `job` field starts the next job's own fields (`name`, `attempt`, and any other field after it).
+    static func events(of entry: StreamEntry) -> [ResultEvent]? {
+        guard let fields = entry.fields, let position = StreamPosition(entry.id) else { return nil }
+        guard let firstJob = fields.firstIndex(where: { $0.name == ResultEventField.job }) else { return nil }
+        let shared = fields[..<firstJob]
+        var groups: [ArraySlice<(name: String, value: String)>] = []
+        var start = firstJob
+        for index in (firstJob + 1)..<fields.count + 1 where index == fields.count || fields[index].name == ResultEventField.job {
+            groups.append(fields[start..<index])
+            start = index
+        }
+        var events: [ResultEvent] = []
+        for (offset, group) in groups.enumerated() {
+            var values: [String: String] = [:]
+            for field in shared { values[field.name] = field.value }
+            for field in group { values[field.name] = field.value }
+            guard var event = Self.event(values, queue: entry.queue, position: position) else { return nil }
+            event.indexInEntry = offset
+            events.append(event)
+        }
+        return events
+    }
+
+    /// The event one job's fields describe, or `nil` when the kind or the job id is missing or malformed.
+    static func event(_ fields: [String: String], queue: String, position: StreamPosition) -> ResultEvent? {
+        guard let kind = fields[ResultEventField.event].flatMap(ResultEvent.Kind.init(rawValue:)),
             let postID = fields[ResultEventField.job].flatMap(UUID.init(uuidString:))
         else { return nil }
         let atMs: Int64 = Self.integer(fields[ResultEventField.at]) ?? Int64(clamping: position.milliseconds)
@@ -133,7 +159,7 @@ extension ResultRecorder {
         var error: String?
         if let text = fields[ResultEventField.error], !text.isEmpty { error = text }
         return ResultEvent(
-            queue: entry.queue, streamID: position, kind: kind, postID: postID, jobName: fields[ResultEventField.name],
+            queue: queue, streamID: position, kind: kind, postID: postID, jobName: fields[ResultEventField.name],
             attempt: Int(clamping: attempt), at: Date(milliseconds: atMs), error: error, runAt: runAt)
     }
 

@@ -98,7 +98,7 @@ public struct ResultRecorder: Service {
     func process(_ entries: [StreamEntry]) async -> Bool {
         var events: [ResultEvent] = []
         for entry in entries {
-            if let event = Self.event(of: entry) { events.append(event) } else { self.metrics.malformed.increment() }
+            if let held = Self.events(of: entry) { events += held } else { self.metrics.malformed.increment() }
         }
         let applied = await self.untilDone("apply a batch of results") {
             let result = try await self.applier.apply(try await self.attachCheckpoints(events))

@@ -18,13 +18,35 @@ extension BrokerLifeCycleTests {
                     let jobs = try await broker.claim(
                         queue: fixture.queue, worker: "w", limit: 200, leaseDuration: .seconds(30), wait: .zero, now: Date())
                     if jobs.isEmpty { break }
-                    #expect(try await broker.complete(jobs, now: Date()).isEmpty)
+                    // One at a time: each completion call appends one entry (a batch shares one, see below).
+                    for job in jobs { #expect(try await broker.complete([job], now: Date()).isEmpty) }
                     completed += jobs.count
                 }
                 #expect(completed == 1_000)
                 #expect(try await fixture.stat("completed") == 1_000)
-                let length = try await fixture.send(["XLEN", fixture.keys.results]).int ?? -1
-                #expect(length >= 100 && length < 300, "1,000 events with MAXLEN ~ 100 left \(length)")
+                let length = try await fixture.entryCount()
+                #expect(length >= 100 && length < 300, "1,000 entries with MAXLEN ~ 100 left \(length)")
+            }
+        }
+
+        @Test func aBatchOfCompletionsIsOneEntryNamingEveryJobInOrder() async throws {
+            try await BrokerFixture.with("batched") { fixture in
+                let requests = try (0..<5).map { _ in try fixture.request() }
+                _ = try await fixture.broker.enqueue(requests, queue: fixture.queue, now: Date())
+                let jobs = try await fixture.claim(5)
+                #expect(jobs.count == 5)
+                // One job's lease is taken over before the batch: it is refused, and left out of the entry.
+                _ = try await fixture.send(["HSET", fixture.keys.job(jobs[2].id), JobHashField.token, "someone-else"])
+                #expect(try await fixture.broker.complete(jobs, now: Date()) == [jobs[2].id])
+                #expect(try await fixture.entryCount() == 1, "one entry for the whole batch")
+                let events = try await fixture.events()
+                let expected = jobs.enumerated().filter { $0.offset != 2 }.map(\.element)
+                #expect(events.map { $0[ResultEventField.job] } == expected.map(\.id.description))
+                #expect(events.map { $0[ResultEventField.name] } == expected.map(\.name))
+                #expect(events.allSatisfy { $0[ResultEventField.event] == "completed" && $0[ResultEventField.attempt] == "1" })
+                #expect(Set(events.compactMap { $0[ResultEventField.at] }).count == 1, "the batch's time is shared")
+                #expect(try await fixture.send(["ZCARD", fixture.keys.lease]).int == 1, "only the refused job still holds a lease")
+                #expect(try await fixture.stat("completed") == 4)
             }
         }
 

@@ -106,14 +106,32 @@ struct BrokerFixture {
     /// One counter of the queue's stats hash (0 when absent).
     func stat(_ name: String) async throws -> Int { try await self.send(["HGET", self.keys.stats, name]).int ?? 0 }
 
-    /// The entries of the queue's results stream, oldest first, as field dictionaries.
+    /// The events of the queue's results stream, oldest first, as field dictionaries: one per job, so an entry for a
+    /// batch of completions gives one dictionary per job (its common fields, then that job's own).
     func events() async throws -> [[String: String]] {
         let entries = try await self.send(["XRANGE", self.keys.results, "-", "+"]).array ?? []
-        return entries.map { entry in
+        return entries.flatMap { entry in
             let flat = entry.array?.last?.array?.compactMap(\.string) ?? []
-            return Dictionary(stride(from: 0, to: flat.count - 1, by: 2).map { (flat[$0], flat[$0 + 1]) }) { $1 }
+            let pairs = stride(from: 0, to: flat.count - 1, by: 2).map { (name: flat[$0], value: flat[$0 + 1]) }
+            var common: [String: String] = [:]
+            var jobs: [[String: String]] = []
+            for pair in pairs {
+                if pair.name == ResultEventField.job { jobs.append(common) }
+                if jobs.isEmpty { common[pair.name] = pair.value } else { jobs[jobs.count - 1][pair.name] = pair.value }
+            }
+            return jobs.isEmpty ? [common] : jobs
         }
     }
+
+    /// Pushes the ids of held jobs onto `active` too (at its left end), as copies an older release or blocking pickups
+    /// leave there: the orphan scan must walk past them.
+    func listInActive(_ jobs: [LeasedJob]) async throws {
+        guard !jobs.isEmpty else { return }
+        _ = try await self.send(["LPUSH", self.keys.active] + jobs.map(\.id.description))
+    }
+
+    /// The number of entries in the queue's results stream.
+    func entryCount() async throws -> Int { try await self.send(["XLEN", self.keys.results]).int ?? 0 }
 
     /// The events of `kind` about `id`.
     func events(_ kind: String, of id: JobID) async throws -> [[String: String]] {

@@ -229,7 +229,7 @@ extension Array {
         #expect(try await harness.field(id!, JobHashField.state) == "ready")
         #expect(try await harness.field(id!, JobHashField.attempt) == "0", "the interrupted run is not counted")
         #expect(try await harness.client.send(["LRANGE", harness.keys.ready, "0", "-1"]).array?.compactMap(\.string) == [id!.description])
-        #expect(try await harness.client.send(["LLEN", harness.keys.active]) == .integer(0))
+        #expect(try await harness.client.send(["ZCARD", harness.keys.lease]) == .integer(0))
         await harness.client.shutdown()
     }
 }
@@ -255,7 +255,7 @@ extension JobProcessorTests {
             try await harness.running(processor) {
                 ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "slow", key: key), count: 14))
                 try await eventually("the worker to hold all 14, two of them running") {
-                    try await harness.client.send(["LLEN", harness.keys.active]) == .integer(14) && processor.runningJobs == 2
+                    try await harness.client.send(["ZCARD", harness.keys.lease]) == .integer(14) && processor.runningJobs == 2
                 }
                 try await eventually("14 runs", timeout: .seconds(30)) { try await harness.counter(key) == 14 }
                 try await eventually("all completed") {
@@ -285,7 +285,7 @@ extension JobProcessorTests {
         try await harness.running(processor) {
             ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "stuck", key: "unused"), count: 4))
             try await eventually("one running, three held") {
-                try await harness.client.send(["LLEN", harness.keys.active]) == .integer(4) && processor.runningJobs == 1
+                try await harness.client.send(["ZCARD", harness.keys.lease]) == .integer(4) && processor.runningJobs == 1
             }
         }
         #expect(runs.attempts == [1], "only one started")
@@ -295,7 +295,7 @@ extension JobProcessorTests {
         }
         let ready = try await harness.client.send(["LRANGE", harness.keys.ready, "0", "-1"]).array?.compactMap(\.string) ?? []
         #expect(Set(ready) == Set(ids.map(\.description)) && ready.count == 4)
-        #expect(try await harness.client.send(["LLEN", harness.keys.active]) == .integer(0))
+        #expect(try await harness.client.send(["ZCARD", harness.keys.lease]) == .integer(0))
         await harness.client.shutdown()
     }
 }
@@ -343,7 +343,7 @@ extension JobProcessorTests {
         }
         #expect(ContinuousClock.now - stopped < .seconds(15), "shutdown finished")
         #expect(try await harness.field(id!, JobHashField.state) == "ready")
-        #expect(try await harness.client.send(["LLEN", harness.keys.active]) == .integer(0))
+        #expect(try await harness.client.send(["ZCARD", harness.keys.lease]) == .integer(0))
         await harness.client.shutdown()
     }
 }

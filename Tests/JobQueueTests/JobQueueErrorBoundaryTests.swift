@@ -25,7 +25,7 @@ import Testing
     /// of the description and out of the worker's warning; the detail is logged at debug only.
     @Test(.timeLimit(.minutes(1))) func aRedisMessageStaysOutOfTheDescriptionAndTheWarnings() async throws {
         let harness = try await WorkerHarness.make()
-        _ = try await harness.client.send(["SET", harness.keys.active, "not-a-list"])
+        _ = try await harness.client.send(["SET", harness.keys.lease, "not-a-sorted-set"])
         let error = await #expect(throws: JobQueueError.self) {
             _ = try await harness.broker.claim(queue: harness.queue, worker: "w", limit: 1, leaseDuration: .seconds(3), wait: .zero, now: Date())
         }

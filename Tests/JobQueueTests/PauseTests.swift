@@ -35,7 +35,7 @@ extension BrokerLifeCycleTests {
                     #expect(try await harness.counter(key) == 0, "no job started while paused")
                     #expect(processor.runningJobs == 0)
                     #expect(try await harness.client.send(["LLEN", harness.keys.ready]).int == 20)
-                    #expect(try await harness.client.send(["LLEN", harness.keys.active]).int == 0)
+                    #expect(try await harness.client.send(["ZCARD", harness.keys.lease]).int == 0)
 
                     try await harness.broker.setPaused(false, queue: harness.queue)
                     try await eventually("20 runs after the resume") { try await harness.counter(key) == 20 }

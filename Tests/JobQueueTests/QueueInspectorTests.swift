@@ -43,7 +43,7 @@ struct QueueFixture {
             let oldest = try await fixture.job(.ready, enqueuedAt: 1_000_000)
             try await fixture.push(oldest, to: keys.ready)
             for _ in 0..<2 { try await fixture.push(try await fixture.job(.ready, enqueuedAt: 1_060_000), to: keys.ready) }
-            try await fixture.push(try await fixture.job(.active, enqueuedAt: 900_000), to: keys.active)
+            try await fixture.add(try await fixture.job(.active, enqueuedAt: 900_000), to: keys.lease, score: 1_100_000)
             for score in [2_000_000, 3_000_000] as [Int64] { try await fixture.add(try await fixture.job(.scheduled, enqueuedAt: 0), to: keys.scheduled, score: score) }
             try await fixture.add(try await fixture.job(.dead, enqueuedAt: 0), to: keys.dead, score: 500)
             _ = try await client.send(["HSET", keys.stats, "enqueued", "7", "completed", "3", "dead", "1", "recovered", "2", "other", "9"])
@@ -95,10 +95,12 @@ struct QueueFixture {
             #expect(scheduled.first?.name == "tiktok.publish_video" && scheduled.first?.attempt == 2 && scheduled.first?.maxAttempts == 5)
 
             let running = try await fixture.job(.active, enqueuedAt: 0)
-            try await fixture.push(running, to: keys.active)
+            let runningLonger = try await fixture.job(.active, enqueuedAt: 0)
+            try await fixture.add(runningLonger, to: keys.lease, score: 50_000)
             try await fixture.add(running, to: keys.lease, score: 42_000)
             let active = try await inspector.list(queue: fixture.queue, state: .active)
-            #expect(active.map(\.id) == [running] && active.first?.scoredAt == Date(timeIntervalSince1970: 42))
+            #expect(active.map(\.id) == [running, runningLonger], "the lease set, earliest deadline first")
+            #expect(active.first?.scoredAt == Date(timeIntervalSince1970: 42))
 
             let dead = try await fixture.job(.dead, enqueuedAt: 0, extra: [JobHashField.lastError: "privacy_level_option_mismatch"])
             try await fixture.add(dead, to: keys.dead, score: 7_000)
@@ -116,12 +118,11 @@ struct QueueFixture {
             let id = try await fixture.job(
                 .active, enqueuedAt: 5_000,
                 extra: [JobHashField.owner: "worker-1", JobHashField.token: "secret-token", JobHashField.checkpoint: #"{"publish_id":"p1"}"#])
-            try await fixture.push(id, to: fixture.keys.active)
             try await fixture.add(id, to: fixture.keys.lease, score: 65_000)
             let inspector = QueueInspector(client: client)
             let detail = try #require(try await inspector.job(queue: fixture.queue, id: id))
             #expect(detail.state == "active" && detail.owner == "worker-1" && detail.checkpoint == #"{"publish_id":"p1"}"#)
-            #expect(detail.foundIn == ["active", "lease"])
+            #expect(detail.foundIn == ["lease"])
             #expect(detail.leaseUntil == Date(timeIntervalSince1970: 65) && detail.enqueuedAt == Date(timeIntervalSince1970: 5))
             #expect(detail.fields[JobHashField.token] == nil)
             #expect(try await inspector.job(queue: fixture.queue, id: JobID()) == nil)

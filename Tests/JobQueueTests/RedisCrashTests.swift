@@ -102,6 +102,7 @@ final class SideEffectLog: Sendable {
         for list in [harness.keys.ready, harness.keys.active] {
             #expect(try await harness.client.send(["LLEN", list]).int == 0, "\(list) is empty")
         }
+        #expect(try await harness.client.send(["ZCARD", harness.keys.lease]).int == 0, "no lease is left")
 
         // A second effect is allowed only when the first one's checkpoint was never acknowledged (the run was cut off
         // by the crash), or was acknowledged within the loss window before the kill.

@@ -18,7 +18,7 @@ import Testing
         try await harness.running(processor) {
             ids = try await harness.enqueue([ProbeJob(mode: "stuck", key: "unused"), ProbeJob(mode: "stuck", key: "unused")])
             try await eventually("one running, one prefetched") {
-                try await harness.client.send(["LLEN", harness.keys.active]) == .integer(2) && processor.runningJobs == 1
+                try await harness.client.send(["ZCARD", harness.keys.lease]) == .integer(2) && processor.runningJobs == 1
             }
             let started = try await ids.asyncMap { try await harness.field($0, JobHashField.started) }
             #expect(started.sorted { ($0 ?? "") < ($1 ?? "") } == ["0", "1"], "one started, one held: \(started)")

@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import JobQueue
 import Logging
 import Postgres
 import Recorder
@@ -33,6 +34,35 @@ import Testing
             #expect(try await fixture.post(post, "attempts", as: Int.self) == 2)
             #expect(try await fixture.history(post).map(\.to) == ["running", "retrying", "running", "completed"])
             #expect(try await fixture.column("campaigns", campaign, "status", as: String.self) == "completed")
+        }
+    }
+
+    /// A worker's ack batch is one stream entry naming several jobs (the broker's `completeMany`): the recorder applies
+    /// one completion per job, each recorded once under its own id (`<queue>:<entry>`, then `/1`, `/2`…).
+    @Test func aBatchOfCompletionsInOneEntryCompletesEveryPostOnce() async throws {
+        try await RecorderFixture.with { fixture in
+            let account = try await fixture.account()
+            var posts: [UUID] = []
+            for _ in 0..<3 { posts.append(try await fixture.post(account: account)) }
+            let requests = posts.map { JobRequest(name: "reelay.publish.video", payload: "{}", options: EnqueueOptions(id: JobID($0))) }
+            _ = try await fixture.broker.enqueue(requests, queue: fixture.queue, now: Date())
+            let jobs = try await fixture.broker.claim(
+                queue: fixture.queue, worker: "w", limit: 3, leaseDuration: .seconds(30), wait: .zero, now: Date())
+            #expect(try await fixture.broker.complete(jobs, now: Date()).isEmpty)
+            #expect(try await fixture.streamLength() == 1, "one entry for the batch")
+            try await withRunningServices([try fixture.recorder()]) {
+                for post in posts {
+                    try await eventually("post \(post) completes") { try await fixture.post(post, "status", as: String.self) == "completed" }
+                }
+                try await eventually("the entry is acknowledged") { try await fixture.pendingCount() == 0 }
+            }
+            var recordIDs: [[String]] = []
+            for post in posts { recordIDs.append(try await fixture.history(post).compactMap { $0.streamID }) }
+            #expect(recordIDs.allSatisfy { $0.count == 1 }, "each post recorded once: \(recordIDs)")
+            let ids = recordIDs.flatMap { $0 }
+            #expect(Set(ids).count == 3)
+            let entry = try #require(ids.first { !$0.contains("/") })
+            #expect(Set(ids) == [entry, entry + "/1", entry + "/2"])
         }
     }
 

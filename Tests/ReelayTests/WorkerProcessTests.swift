@@ -67,7 +67,7 @@ struct WorkerProcess {
             try await self.client.pipeline(ids.map { ["HGET", self.keys.job($0), JobHashField.state] }).map { $0.string ?? "missing" }
         }
 
-        func activeCount() async throws -> Int { try await self.client.send(["LLEN", self.keys.active]).int ?? 0 }
+        func activeCount() async throws -> Int { try await self.client.send(["ZCARD", self.keys.lease]).int ?? 0 }
     }
 
     @Test func killingAWorkerLosesNoJob() async throws {

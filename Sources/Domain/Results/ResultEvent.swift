@@ -39,6 +39,9 @@ public struct ResultEvent: Sendable, Hashable {
     public var runAt: Date?
     /// What the job's publish checkpoint said when the recorder read it, if it could.
     public var publish: PublishFacts?
+    /// Its place among the events of its stream entry (0 for the first or only one; an entry for a batch of
+    /// completions holds one event per job).
+    public var indexInEntry: Int = 0
 
     /// An event; see the properties.
     public init(
@@ -57,8 +60,9 @@ public struct ResultEvent: Sendable, Hashable {
         self.publish = publish
     }
 
-    /// The event's unique id in `post_events.stream_id`: `<queue>:<stream entry id>`.
-    public var recordID: String { "\(self.queue):\(self.streamID)" }
+    /// The event's unique id in `post_events.stream_id`: `<queue>:<stream entry id>`, then `/<index>` for the second
+    /// and later events of one entry.
+    public var recordID: String { self.indexInEntry == 0 ? "\(self.queue):\(self.streamID)" : "\(self.queue):\(self.streamID)/\(self.indexInEntry)" }
 }
 
 /// A stream entry id, `<milliseconds>-<sequence>`, ordered as Redis orders them.

@@ -32,8 +32,8 @@ public protocol JobBroker: Sendable {
     /// Extends the leases of `jobs` to `now + duration`; returns the ids whose lease was lost (taken over).
     func extendLeases(_ jobs: [LeasedJob], duration: Duration, now: Date) async throws -> Set<JobID>
 
-    /// Marks `jobs` completed (one round trip) and appends a `completed` event per job to the results stream; returns
-    /// the ids refused because their lease was lost.
+    /// Marks `jobs` completed (one round trip) and appends their `completed` events to the results stream (one entry
+    /// per call and queue, listing the jobs); returns the ids refused because their lease was lost.
     func complete(_ jobs: [LeasedJob], now: Date) async throws -> Set<JobID>
 
     /// Records a failed run: with attempts left and `permanent == false`, schedules a retry at `retryAt`; otherwise the

@@ -35,11 +35,14 @@ public enum JobHashField {
     /// "0" from the claim until the worker starts the handler, then "1": only a started run's expired lease counts a
     /// stall and keeps its attempt (a claim whose reply was lost costs the job nothing).
     public static let started = "started"
-    /// When the recoverer first saw the id in `active` without a lease (ms); cleared when the job is leased.
+    /// When the recoverer first saw the id in `active` (in transit, not leased) (ms); cleared when the job is leased.
     public static let orphanSeen = "orphan_seen"
 }
 
-/// The fields of one entry of a queue's results stream (`XRANGE reelay:{queue}:results - +`).
+/// The fields of one entry of a queue's results stream (`XRANGE reelay:{queue}:results - +`). Most entries describe one
+/// job. A worker's batch of completions is one entry: `event completed at <ms>`, then `job`, `name` and `attempt` once per
+/// job, in that order; a reader takes the fields before the first `job` as common to all and starts a new job at each
+/// `job` field.
 public enum ResultEventField {
     /// `completed`, `retrying`, `dead`, `progress`, `recovered`, `snoozed`.
     public static let event = "event"

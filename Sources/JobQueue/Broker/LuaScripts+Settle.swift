@@ -2,7 +2,8 @@ import Redis
 
 /// Scripts a worker runs on a job it holds. Each first checks the lease token (`leased`) and changes nothing when the
 /// lease was lost; each appends its event to the results stream in the same script, trimmed with `MAXLEN ~` to the
-/// broker's ``RedisJobBroker/resultsMaxLength``.
+/// broker's ``RedisJobBroker/resultsMaxLength``. A held job's id is in the lease set, not in `active` (which only holds
+/// ids in transit); the `LREM` of active in `fail`, `snooze` and `requeue` only drops a stale copy, and is a no-op otherwise.
 extension LuaScripts {
     /// Lua: `release(lockKey, id)` deletes the unique lock when it still names this job.
     static let releaseFunction = """
@@ -12,10 +13,13 @@ extension LuaScripts {
         """
 
     /// Marks several jobs of one queue completed in one call (the worker's batched acks). Per job: one read that checks
-    /// the lease token and fetches the event's fields, then the writes (active, lease set, hash, event, expiry).
+    /// the lease token and fetches the event's fields, then two writes (the hash's state, its expiry). Once per call:
+    /// one `ZREM` of every completed id from the lease set, one results event for the whole batch (see
+    /// ``ResultEventField``: the entry's `job`, `name` and `attempt` repeat once per job), one stats increment. The lease
+    /// token stays in the completed hash: it no longer fences anything, since only an `active` job's token counts.
     ///
-    /// - KEYS: 1 active, 2 lease, 3 stats, 4 results, then the job hash of each job (in ARGV order), then the unique
-    ///   locks of the jobs that have one.
+    /// - KEYS: 1 lease, 2 stats, 3 results, then the job hash of each job (in ARGV order), then the unique locks of the
+    ///   jobs that have one.
     /// - ARGV: 1 now, 2 retention ms, 3 job count n, 4 results stream length, then per job: its id, its lease token, and
     ///   the position of its unique lock among the lock keys (0 = none).
     /// - Reply: one integer per job: 1 completed; 0 lease lost.
@@ -23,28 +27,29 @@ extension LuaScripts {
         """
         \(releaseFunction)
         local n = tonumber(ARGV[3])
-        local out, done = {}, 0
+        local out, ids, event = {}, {}, {'\(E.event)', 'completed', '\(E.at)', ARGV[1]}
         for i = 1, n do
           local id, token, lock = ARGV[2 + 3 * i], ARGV[3 + 3 * i], tonumber(ARGV[4 + 3 * i])
-          local key = KEYS[4 + i]
+          local key = KEYS[3 + i]
           local f = redis.call('HMGET', key, '\(F.state)', '\(F.token)', '\(F.name)', '\(F.attempt)')
           if f[1] == 'active' and f[2] == token then
-            redis.call('LREM', KEYS[1], 0, id)
-            redis.call('ZREM', KEYS[2], id)
             redis.call('HSET', key, '\(F.state)', 'completed', '\(F.finishedAt)', ARGV[1])
-            redis.call('HDEL', key, '\(F.token)')
-            if lock > 0 then release(KEYS[4 + n + lock], id) end
-            redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[4], '*', '\(E.event)', 'completed', '\(E.job)', id, '\(E.name)', f[3],
-              '\(E.attempt)', f[4],
-              '\(E.at)', ARGV[1])
             redis.call('PEXPIRE', key, ARGV[2])
-            done = done + 1
+            if lock > 0 then release(KEYS[3 + n + lock], id) end
+            ids[#ids + 1] = id
+            local e = #event
+            event[e + 1], event[e + 2], event[e + 3], event[e + 4], event[e + 5], event[e + 6] =
+              '\(E.job)', id, '\(E.name)', f[3], '\(E.attempt)', f[4]
             out[i] = 1
           else
             out[i] = 0
           end
         end
-        if done > 0 then redis.call('HINCRBY', KEYS[3], 'completed', done) end
+        if #ids > 0 then
+          redis.call('ZREM', KEYS[1], unpack(ids))
+          redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', unpack(event))
+          redis.call('HINCRBY', KEYS[2], 'completed', #ids)
+        end
         return out
         """
     )

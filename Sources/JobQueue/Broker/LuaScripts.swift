@@ -44,18 +44,19 @@ enum LuaScripts {
         end
         """
 
-    /// Lua: `lease(hashKey, id, token, leaseSet, deadline, worker, now)` makes the job active under `token` for `worker`
-    /// until `deadline` (one more attempt, `started` 0 until the worker starts it) and returns its row: id, attempt,
-    /// name, payload, max attempts, checkpoint or nil, enqueued-at, timeout ms or nil, unique key or nil, lease token.
-    /// Returns nil, changing nothing, when the hash is gone or the job is not `ready`. One read and two writes (the
-    /// hash, the lease set) per job. `leaseTimes(callerNow, callerDeadline)` gives `now, deadline` on Redis's clock.
+    /// Lua: `lease(hashKey, id, token, worker, now)` makes the job active under `token` for `worker` (one more attempt,
+    /// `started` 0 until the worker starts it) and returns its row: id, attempt, name, payload, max attempts, checkpoint
+    /// or nil, enqueued-at, timeout ms or nil, unique key or nil, lease token. Returns nil, changing nothing, when the
+    /// hash is gone or the job is not `ready`. One read and one write per job; the caller adds the id to the lease set
+    /// (one `ZADD` for a whole batch, see `addLeases`). `leaseTimes(callerNow, callerDeadline)` gives `now, deadline` on
+    /// Redis's clock.
     static let leaseFunction = """
         \(clampedNowFunction)
         local function leaseTimes(callerNow, callerDeadline)
           local now = clampedNow(callerNow)
           return now, now + (tonumber(callerDeadline) - tonumber(callerNow))
         end
-        local function lease(key, id, token, leaseSet, deadline, worker, now)
+        local function lease(key, id, token, worker, now)
           local f = redis.call('HMGET', key, '\(F.state)', '\(F.attempt)', '\(F.name)', '\(F.payload)', '\(F.maxAttempts)',
             '\(F.checkpoint)', '\(F.enqueuedAt)', '\(F.timeoutMs)', '\(F.uniqueKey)', '\(F.orphanSeen)')
           if f[1] ~= 'ready' then return nil end
@@ -63,8 +64,16 @@ enum LuaScripts {
           redis.call('HSET', key, '\(F.state)', 'active', '\(F.attempt)', attempt, '\(F.owner)', worker, '\(F.token)', token,
             '\(F.leasedAt)', now, '\(F.started)', 0)
           if f[10] then redis.call('HDEL', key, '\(F.orphanSeen)') end
-          redis.call('ZADD', leaseSet, deadline, id)
           return {id, attempt, f[3], f[4], f[5], f[6], f[7], f[8], f[9], token}
+        end
+        local function addLeases(leaseSet, deadline, rows)
+          if #rows == 0 then return end
+          local args = {}
+          for i = 1, #rows do
+            args[2 * i - 1] = deadline
+            args[2 * i] = rows[i][1]
+          end
+          redis.call('ZADD', leaseSet, unpack(args))
         end
         """
 
@@ -160,11 +169,13 @@ enum LuaScripts {
 
     // MARK: - Consuming
 
-    /// Leases the ids a worker just moved from ready to active (`BLMOVE`, then `LMOVE`s), re-checking each one.
+    /// Leases the ids a blocking pickup just moved from ready to active (`BLMOVE`), re-checking each one. A leased id
+    /// leaves active: from then on the lease set alone says the job is held (`active` only holds ids in transit).
     ///
     /// While the queue is paused, puts every id back at the head (right end) of ready in the order they were taken and
-    /// leases nothing. Otherwise leases each id still in active whose state is `ready`; an id whose hash is gone, or that
-    /// another worker leased meanwhile, loses one entry in active and is skipped.
+    /// leases nothing. Otherwise leases each id it can still take out of active whose state is `ready`; an id that is no
+    /// longer in active (the orphan recoverer put it back), whose hash is gone, or that another worker leased meanwhile,
+    /// is skipped.
     /// - KEYS: 1 paused, 2 ready, 3 active, 4 lease, then the job hash of each id (in ARGV order).
     /// - ARGV: 1 now, 2 lease deadline (runs its duration from the earlier of now and `TIME`), 3 worker id, then per id:
     ///   the id, its new lease token.
@@ -184,39 +195,42 @@ enum LuaScripts {
         local out = {}
         for i = 1, n do
           local key, id, token = KEYS[4 + i], ARGV[2 + 2 * i], ARGV[3 + 2 * i]
-          local row = redis.call('LPOS', KEYS[3], id) and lease(key, id, token, KEYS[4], deadline, ARGV[3], now)
-          if row then out[#out + 1] = row else redis.call('LREM', KEYS[3], 1, id) end
+          local row = redis.call('LREM', KEYS[3], 1, id) > 0 and lease(key, id, token, ARGV[3], now)
+          if row then out[#out + 1] = row end
         end
+        addLeases(KEYS[4], deadline, out)
         return out
         """
     )
 
-    /// Takes up to a batch of ids from ready into active and leases them, in one call: the fast path of a pickup.
+    /// Takes up to a batch of ids from ready and leases them, in one call: the fast path of a pickup.
     ///
-    /// Moves ids one by one (`LMOVE` ready → active, oldest first) and leases each whose hash says `ready`; an id whose
-    /// hash is gone or not ready (a stale copy) leaves active again and is skipped. The job hashes are named from the
+    /// Pops the oldest ids of ready at once (`RPOP` with a count) and leases each whose hash says `ready`; an id whose
+    /// hash is gone or not ready (a stale copy) is dropped. The ids go straight from ready to the lease set, with no stop
+    /// in `active`: the script is atomic, so no id can be lost between the two. The job hashes are named from the
     /// queue's key prefix, not in KEYS, because the ids are only known once popped; they share the queue's hash tag, so
     /// they live in the same cluster slot as the KEYS (the same trade BullMQ's `moveToActive` makes).
-    /// - KEYS: 1 paused, 2 ready, 3 active, 4 lease.
+    /// - KEYS: 1 paused, 2 ready, 3 lease.
     /// - ARGV: 1 now, 2 lease deadline (as `claim`), 3 worker id, 4 most ids to take, 5 job hash key prefix (`reelay:{q}:job:`),
     ///   6 lease token prefix (each job's token is the prefix and its position in the batch).
-    /// - Reply: -1 while paused (nothing taken); else one array per leased job, as `claim`; an
-    ///   error reply `WRONGTYPE …`, with nothing taken, when active or lease holds another type.
+    /// - Reply: -1 while paused (nothing taken); else one array per leased job, as `claim`; an error reply
+    ///   `WRONGTYPE …`, with nothing taken, when ready or lease holds another type.
     static let claimReady = RedisScript(
         """
         \(wrongTypeFunction)
         \(leaseFunction)
         if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
-        local problem = wrongType(KEYS[3], 'list') or wrongType(KEYS[4], 'zset')
+        local problem = wrongType(KEYS[2], 'list') or wrongType(KEYS[3], 'zset')
         if problem then return redis.error_reply(problem) end
+        local ids = redis.call('RPOP', KEYS[2], ARGV[4])
+        if not ids then return {} end
         local now, deadline = leaseTimes(ARGV[1], ARGV[2])
         local out = {}
-        for i = 1, tonumber(ARGV[4]) do
-          local id = redis.call('LMOVE', KEYS[2], KEYS[3], 'RIGHT', 'LEFT')
-          if not id then break end
-          local row = lease(ARGV[5] .. id, id, ARGV[6] .. i, KEYS[4], deadline, ARGV[3], now)
-          if row then out[#out + 1] = row else redis.call('LREM', KEYS[3], 1, id) end
+        for i = 1, #ids do
+          local row = lease(ARGV[5] .. ids[i], ids[i], ARGV[6] .. i, ARGV[3], now)
+          if row then out[#out + 1] = row end
         end
+        addLeases(KEYS[3], deadline, out)
         return out
         """
     )

@@ -20,7 +20,7 @@ extension RedisJobBroker {
         let deadline = now.epochMilliseconds + leaseDuration.wholeMilliseconds
         let tokenPrefix = UUID().uuidString.lowercased() + "-"
         let reply = try await self.eval(
-            "claim", LuaScripts.claimReady, keys: [keys.paused, keys.ready, keys.active, keys.lease],
+            "claim", LuaScripts.claimReady, keys: [keys.paused, keys.ready, keys.lease],
             arguments: [
                 String(now.epochMilliseconds), String(deadline), worker, String(limit), keys.jobKeyPrefix, tokenPrefix,
             ])
@@ -52,7 +52,7 @@ extension RedisJobBroker {
         var ids: [JobID] = []
         for text in taken {
             if let id = try? JobID(parsing: text), id.description == text {
-                // The same id twice (a stale copy in active): lease it once; `complete` removes every copy.
+                // The same id twice (a stale copy in active): lease it once; the orphan scan drops the other copy once the job finished.
                 if !ids.contains(id) { ids.append(id) }
             } else {
                 _ = try await self.redis("claim") { try await self.client.send(["LREM", keys.active, "1", text]) }

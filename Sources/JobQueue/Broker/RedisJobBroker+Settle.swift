@@ -32,7 +32,7 @@ extension RedisJobBroker {
     /// The `completeMany` call for jobs of one queue.
     func completeCommand(_ jobs: [LeasedJob], now: Date) throws(JobQueueError) -> RedisCommand {
         let keys = try self.keys(jobs[0].queue)
-        var scriptKeys = [keys.active, keys.lease, keys.stats, keys.results] + jobs.map { keys.job($0.id) }
+        var scriptKeys = [keys.lease, keys.stats, keys.results] + jobs.map { keys.job($0.id) }
         var arguments = [
             String(now.epochMilliseconds), String(max(self.completedRetention.wholeMilliseconds, 1)), String(jobs.count),
             String(self.resultsMaxLength),

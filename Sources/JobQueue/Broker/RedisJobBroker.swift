@@ -11,8 +11,8 @@ public import Redis
 /// | key | type | holds |
 /// |---|---|---|
 /// | `reelay:{q}:ready` | list | ids waiting; `LPUSH` on enqueue, taken from the right (`LLEN` = backlog) |
-/// | `reelay:{q}:active` | list | ids taken by a worker |
-/// | `reelay:{q}:lease` | zset | id → lease deadline |
+/// | `reelay:{q}:active` | list | ids in transit: moved by a blocking pickup (`BLMOVE`), not yet leased |
+/// | `reelay:{q}:lease` | zset | id → lease deadline: the jobs workers hold (`ZCARD` = in flight) |
 /// | `reelay:{q}:scheduled` | zset | id → run-at (delayed jobs, retry back-offs, snoozes) |
 /// | `reelay:{q}:dead` | zset | id → died-at; trimmed by ``applyRetention(queue:completedFor:deadFor:deadLimit:now:)`` |
 /// | `reelay:{q}:job:<id>` | hash | the ``JobHashField`` fields; a completed job's hash expires after `completedRetention` |
@@ -20,19 +20,20 @@ public import Redis
 /// | `reelay:{q}:paused` | string | present while the queue is paused |
 /// | `reelay:{q}:stats` | hash | counters: enqueued, completed, failed, retried, dead, recovered |
 /// | `reelay:{q}:recover-cursor` | string | where the next orphan scan of `active` starts (absent = 0) |
-/// | `reelay:{q}:results` | stream | `completed`, `retrying`, `dead`, `snoozed`, `progress`, `recovered` events (`MAXLEN ~`) |
+/// | `reelay:{q}:results` | stream | `completed` (one entry per ack batch), `retrying`, `dead`, `snoozed`, `progress`, `recovered` events (`MAXLEN ~` entries) |
 ///
 /// ## Scripts (each takes every key it touches in `KEYS`)
 /// - `enqueue`: per job of a batch, refuse a known id or a held unique key; write the hash, take the lock, `LPUSH` ready
 ///   or `ZADD` scheduled.
 /// - `releaseStaleUniqueLock`: drop a unique lock whose job is gone or finished, so enqueue may take it.
-/// - `claim`: after `BLMOVE`/`LMOVE` ready → active, lease the ids (state, owner, token, attempt + 1, lease deadline);
-///   while paused, put them back at the head of ready.
-/// - `extendLease`, `complete`, `fail`, `snooze`, `requeue`, `checkpoint`: check the lease token, then change the job
-///   and append its event to the results stream.
+/// - `claimReady`: `RPOP` up to a batch from ready and lease each (state, owner, token, attempt + 1) with one `ZADD` of
+///   the lease set for the batch. `claim`: after a blocking `BLMOVE` ready → active, take the id out of active and lease
+///   it; while paused, put it back at the head of ready.
+/// - `extendLease`, `completeMany`, `fail`, `snooze`, `requeue`, `checkpoint`: check the lease token, then change the job
+///   and append its event to the results stream (`completeMany`: one entry for its whole batch).
 /// - `promote`: scheduled → ready for the ids still due. `recoverExpired`: an expired lease → ready (or dead after too
 ///   many stalls; a job never started goes back without an attempt or a stall). `recoverOrphans`: one window of active
-///   from a cursor, ids without a lease for the grace period → ready. `start`: the handler begins. `trimDead`: retention.
+///   from a cursor, ids left there (not leased) for the grace period → ready. `start`: the handler begins. `trimDead`: retention.
 ///
 /// ## Reading it with redis-cli
 /// ```
@@ -57,7 +58,8 @@ public final class RedisJobBroker: JobBroker {
     /// How long a completed job's hash is kept: it gets this expiry when it completes.
     public let completedRetention: Duration
     /// Most entries kept in each results stream: every append trims with `MAXLEN ~` this many (Redis trims whole
-    /// stream nodes, so the stream may hold up to about a hundred more).
+    /// stream nodes, so the stream may hold up to about a hundred more). An entry holds one event, or one ack batch of
+    /// up to ``completeBatchSize`` completions.
     public let resultsMaxLength: Int
     /// Redis's time, for the callers that need a time outside a script (see ``now()``).
     public let clock: RedisClock

@@ -34,7 +34,7 @@ extension QueueInspector {
     public func exists(queue: String) async throws(JobQueueError) -> Bool {
         let keys = try self.keys(queue)
         let reply = try await self.pipeline(
-            "exists \(queue)", [["EXISTS", keys.ready, keys.active, keys.scheduled, keys.dead, keys.stats, keys.paused]])
+            "exists \(queue)", [["EXISTS", keys.ready, keys.active, keys.lease, keys.scheduled, keys.dead, keys.stats, keys.paused]])
         return (reply[0].int ?? 0) > 0
     }
 

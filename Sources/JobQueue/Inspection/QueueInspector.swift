@@ -31,7 +31,7 @@ public struct QueueInspector: Sendable {
     public func stats(queue: String, now: Date) async throws(JobQueueError) -> QueueStats {
         let keys = try self.keys(queue)
         let replies = try await self.pipeline("stats \(queue)", [
-            ["LLEN", keys.ready], ["LLEN", keys.active], ["ZCARD", keys.scheduled], ["ZCARD", keys.dead], ["EXISTS", keys.paused],
+            ["LLEN", keys.ready], ["ZCARD", keys.lease], ["ZCARD", keys.scheduled], ["ZCARD", keys.dead], ["EXISTS", keys.paused],
             ["HGETALL", keys.stats], ["LINDEX", keys.ready, "-1"],
         ])
         let counters = Self.pairs(replies[5]).compactMapValues { Int($0) }
@@ -50,9 +50,9 @@ public struct QueueInspector: Sendable {
             paused: replies[4].int == 1, counters: QueueStats.Counters(fields: counters), oldestReadyID: oldestID, oldestReadyAgeSeconds: age)
     }
 
-    /// The jobs of `queue` listed in `state`'s list or set, from `offset`, at most `limit`: ready and active oldest
-    /// first (the right end of the list first), scheduled by run-at, dead by died-at; `newestFirst` reverses the order
-    /// of the scheduled and dead sets (latest run-at or died-at first).
+    /// The jobs of `queue` listed in `state`'s list or set, from `offset`, at most `limit`: ready oldest first
+    /// (the right end of the list first), active by lease deadline (the lease set), scheduled by run-at, dead by died-at;
+    /// `newestFirst` reverses the order of the scheduled and dead sets (latest run-at or died-at first).
     /// - Throws: ``JobQueueError`` `invalidQueueName`, `invalidArgument` (`completed` is not indexed, a negative
     ///   offset, a limit outside 1…10 000) or `broker`.
     public func list(
@@ -65,13 +65,12 @@ public struct QueueInspector: Sendable {
         let entries = try await self.listed(keys: keys, state: state, offset: offset, limit: limit, newestFirst: newestFirst)
         guard !entries.isEmpty else { return [] }
         let fields = [JobHashField.state, JobHashField.name, JobHashField.attempt, JobHashField.maxAttempts, JobHashField.enqueuedAt, JobHashField.lastError]
-        var commands = entries.map { ["HMGET", keys.job($0.id)] + fields }
-        if state == .active { commands += entries.map { ["ZSCORE", keys.lease, $0.id.description] } }
+        let commands = entries.map { ["HMGET", keys.job($0.id)] + fields }
         let replies = try await self.pipeline("list \(queue)", commands)
         return entries.enumerated().map { index, entry in
             let values = (replies[index].array ?? []).map(\.string)
             let value = { (position: Int) in position < values.count ? values[position] : nil }
-            let score = state == .active ? Milliseconds.parse(replies[entries.count + index].string) : entry.score
+            let score = entry.score
             return JobSummary(
                 id: entry.id, listedIn: state, state: value(0), name: value(1), attempt: value(2).flatMap { Int($0) },
                 maxAttempts: value(3).flatMap { Int($0) }, enqueuedAt: Milliseconds.parse(value(4)).map { Date(epochMilliseconds: $0) },
@@ -119,13 +118,12 @@ public struct QueueInspector: Sendable {
     /// skipped.
     func listed(keys: QueueKeys, state: JobState, offset: Int, limit: Int, newestFirst: Bool = false) async throws(JobQueueError) -> [Entry] {
         switch state {
-        case .ready, .active:
-            let list = state == .ready ? keys.ready : keys.active
-            let reply = try await self.pipeline("list \(keys.queue)", [["LRANGE", list, String(-(offset + limit)), String(-(offset + 1))]])
+        case .ready:
+            let reply = try await self.pipeline("list \(keys.queue)", [["LRANGE", keys.ready, String(-(offset + limit)), String(-(offset + 1))]])
             return (reply[0].array ?? []).reversed().compactMap { value in (try? JobID(parsing: value.string ?? "")).map { Entry(id: $0) } }
-        case .scheduled, .dead:
-            let set = state == .scheduled ? keys.scheduled : keys.dead
-            let range = ["ZRANGE", set, String(offset), String(offset + limit - 1)] + (newestFirst ? ["REV"] : []) + ["WITHSCORES"]
+        case .active, .scheduled, .dead:
+            let set = state == .active ? keys.lease : state == .scheduled ? keys.scheduled : keys.dead
+            let range = ["ZRANGE", set, String(offset), String(offset + limit - 1)] + (newestFirst && state != .active ? ["REV"] : []) + ["WITHSCORES"]
             let reply = try await self.pipeline("list \(keys.queue)", [range])
             let flat = reply[0].array ?? []
             return stride(from: 0, to: flat.count - 1, by: 2).compactMap { index in

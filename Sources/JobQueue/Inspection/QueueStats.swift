@@ -49,7 +49,7 @@ public struct QueueStats: Sendable, Hashable, Codable {
     public var queue: String
     /// Ids waiting (`LLEN` of the ready list).
     public var ready: Int
-    /// Ids being run (`LLEN` of the active list).
+    /// Jobs held by workers (`ZCARD` of the lease set).
     public var active: Int
     /// Delayed jobs and retry back-offs (`ZCARD` of the scheduled set).
     public var scheduled: Int

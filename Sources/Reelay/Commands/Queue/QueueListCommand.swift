@@ -50,7 +50,7 @@ struct QueueListCommand: AsyncParsableCommand {
             print("")
             switch state {
             case .ready: print(cli.line("LRANGE", keys.ready, String(-(offset + limit)), String(-(offset + 1))))
-            case .active: print(cli.line("LRANGE", keys.active, String(-(offset + limit)), String(-(offset + 1))))
+            case .active: print(cli.line("ZRANGE", keys.lease, String(offset), String(offset + limit - 1), "WITHSCORES"))
             case .scheduled: print(cli.line("ZRANGE", keys.scheduled, String(offset), String(offset + limit - 1), "WITHSCORES"))
             case .dead, .completed: print(cli.line("ZRANGE", keys.dead, String(offset), String(offset + limit - 1), "WITHSCORES"))
             }

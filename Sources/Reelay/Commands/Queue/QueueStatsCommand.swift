@@ -31,7 +31,7 @@ struct QueueStatsCommand: AsyncParsableCommand {
             print(Self.schedulerLine(scheduler))
             print("")
             print(cli.line("LLEN", keys.ready))
-            print(cli.line("LLEN", keys.active))
+            print(cli.line("ZCARD", keys.lease))
             print(cli.line("ZCARD", keys.scheduled))
             print(cli.line("ZCARD", keys.dead))
             print(cli.line("EXISTS", keys.paused))
