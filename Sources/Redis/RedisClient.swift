@@ -140,16 +140,9 @@ public final class RedisClient: Service, Sendable {
             return try await self.execute(on: self.pool) { handle throws(RedisError) in try handle.pipelineLoadingScripts(commands) }
         }
         var replies = try await self.connection.run(commands)
-        var missing: [Int] = []
-        var retry: [RedisCommand] = []
-        for (index, reply) in replies.enumerated() {
-            guard let message = reply.errorMessage, message.hasPrefix("NOSCRIPT"), let eval = commands[index].asEvalWithSource else { continue }
-            missing.append(index)
-            retry.append(eval)
-        }
-        guard !missing.isEmpty else { return replies }
-        let again = try await self.connection.run(retry)
-        for (slot, reply) in zip(missing, again) { replies[slot] = reply }
+        let reload = ScriptReload(commands, replies: replies)
+        guard !reload.isEmpty else { return replies }
+        reload.merge(try await self.connection.run(reload.commands), into: &replies)
         return replies
     }
 

@@ -59,18 +59,9 @@ final class RedisConnectionHandle: PoolableConnection, @unchecked Sendable {
     /// depend on the script cache, so a `SCRIPT FLUSH` from another client cannot make the retry fail too.
     func pipelineLoadingScripts(_ commands: [RedisCommand]) throws(RedisError) -> [RedisValue] {
         var replies = try self.pipeline(commands)
-        var missing: [Int] = []
-        var retry: [RedisCommand] = []
-        for (index, reply) in replies.enumerated() {
-            guard let message = reply.errorMessage, message.hasPrefix("NOSCRIPT"),
-                let eval = commands[index].asEvalWithSource
-            else { continue }
-            missing.append(index)
-            retry.append(eval)
-        }
-        guard !missing.isEmpty else { return replies }
-        let again = try self.pipeline(retry)
-        for (slot, reply) in zip(missing, again) { replies[slot] = reply }
+        let reload = ScriptReload(commands, replies: replies)
+        guard !reload.isEmpty else { return replies }
+        reload.merge(try self.pipeline(reload.commands), into: &replies)
         return replies
     }
 

@@ -29,3 +29,30 @@ public struct RedisScript: Sendable, Hashable {
         return String(decoding: text, as: UTF8.self)
     }
 }
+
+/// The commands of one request that got `NOSCRIPT` (their script was not cached on the server), to run again as `EVAL`
+/// with the script's source. A `NOSCRIPT` reply means the command had no effect, so running it again is safe. The one
+/// helper behind both request paths: the event-loop connection's and a pooled blocking connection's.
+struct ScriptReload {
+    /// Where each command to run again sits in the request.
+    private(set) var slots: [Int] = []
+    /// The same commands, as `EVAL` with the source.
+    private(set) var commands: [RedisCommand] = []
+
+    /// Picks the commands of `request` whose reply in `replies` is a `NOSCRIPT` error.
+    init(_ request: [RedisCommand], replies: [RedisValue]) {
+        for (index, reply) in zip(request.indices, replies) {
+            guard let message = reply.errorMessage, message.hasPrefix("NOSCRIPT"), let eval = request[index].asEvalWithSource else { continue }
+            self.slots.append(index)
+            self.commands.append(eval)
+        }
+    }
+
+    /// Whether nothing needs to run again.
+    var isEmpty: Bool { self.slots.isEmpty }
+
+    /// Puts the replies of the commands run again (in ``commands``' order) in their slots of `replies`.
+    func merge(_ again: [RedisValue], into replies: inout [RedisValue]) {
+        for (slot, reply) in zip(self.slots, again) { replies[slot] = reply }
+    }
+}
