@@ -49,12 +49,13 @@ enum LuaScripts {
     /// or nil, enqueued-at, timeout ms or nil, unique key or nil, lease token. Returns nil, changing nothing, when the
     /// hash is gone or the job is not `ready`. One read and one write per job; the caller adds the id to the lease set
     /// (one `ZADD` for a whole batch, see `addLeases`). `leaseTimes(callerNow, callerDeadline)` gives `now, deadline` on
-    /// Redis's clock.
+    /// Redis's clock, as decimal text: a Lua number passed to `redis.call` is formatted with `printf` on every use, so
+    /// the scripts format each time once per call.
     static let leaseFunction = """
         \(clampedNowFunction)
         local function leaseTimes(callerNow, callerDeadline)
           local now = clampedNow(callerNow)
-          return now, now + (tonumber(callerDeadline) - tonumber(callerNow))
+          return tostring(now), tostring(now + (tonumber(callerDeadline) - tonumber(callerNow)))
         end
         local function lease(key, id, token, worker, now)
           local f = redis.call('HMGET', key, '\(F.state)', '\(F.attempt)', '\(F.name)', '\(F.payload)', '\(F.maxAttempts)',
@@ -62,7 +63,7 @@ enum LuaScripts {
           if f[1] ~= 'ready' then return nil end
           local attempt = (tonumber(f[2]) or 0) + 1
           redis.call('HSET', key, '\(F.state)', 'active', '\(F.attempt)', attempt, '\(F.owner)', worker, '\(F.token)', token,
-            '\(F.leasedAt)', now, '\(F.started)', 0)
+            '\(F.leasedAt)', now, '\(F.started)', '0')
           if f[10] then redis.call('HDEL', key, '\(F.orphanSeen)') end
           return {id, attempt, f[3], f[4], f[5], f[6], f[7], f[8], f[9], token}
         end
@@ -104,6 +105,7 @@ enum LuaScripts {
         \(wrongTypeFunction)
         \(clampedNowFunction)
         local now, n = clampedNow(ARGV[1]), tonumber(ARGV[2])
+        local nowText = tostring(now)
         local anyDue, anyLater = false, false
         for i = 1, n do
           local runAt = ARGV[2 + 8 * (i - 1) + 5]
@@ -117,7 +119,7 @@ enum LuaScripts {
         for i = 1, n do
           local a = 2 + 8 * (i - 1)
           local key, id, runAt, unique = KEYS[4 + i], ARGV[a + 1], ARGV[a + 5], ARGV[a + 7]
-          if runAt == '' then runAt = now end
+          if runAt == '' then runAt = nowText end
           local lock
           if unique ~= '' then
             lockIndex = lockIndex + 1
@@ -132,7 +134,7 @@ enum LuaScripts {
             else
               local isDue = tonumber(runAt) <= now
               redis.call('HSET', key, '\(F.name)', ARGV[a + 2], '\(F.payload)', ARGV[a + 3], '\(F.state)', isDue and 'ready' or 'scheduled',
-                '\(F.attempt)', 0, '\(F.maxAttempts)', ARGV[a + 4], '\(F.enqueuedAt)', now, '\(F.runAt)', runAt, '\(F.stalls)', 0)
+                '\(F.attempt)', '0', '\(F.maxAttempts)', ARGV[a + 4], '\(F.enqueuedAt)', nowText, '\(F.runAt)', runAt, '\(F.stalls)', '0')
               if ARGV[a + 6] ~= '' then redis.call('HSET', key, '\(F.timeoutMs)', ARGV[a + 6]) end
               if lock then
                 redis.call('HSET', key, '\(F.uniqueKey)', unique)
@@ -263,7 +265,7 @@ enum LuaScripts {
         local started = {}
         for i = 1, #KEYS do
           if leased(KEYS[i], ARGV[i]) then
-            redis.call('HSET', KEYS[i], '\(F.started)', 1)
+            redis.call('HSET', KEYS[i], '\(F.started)', '1')
             started[i] = 1
           else
             started[i] = 0
