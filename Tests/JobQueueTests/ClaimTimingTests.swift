@@ -32,6 +32,7 @@ import Testing
         #expect(fields.count == 2 && fields[1] >= fields[0], "leased_at \(fields) is not before enqueued_at")
         let leaseDeadline = try await client.send(["ZSCORE", keys.lease, request.options.id.description]).string.flatMap(Double.init) ?? 0
         #expect(leaseDeadline >= enqueuedAt.timeIntervalSince1970 * 1000 + 29_900, "a full 30 s lease from the take")
+        #expect(try await client.send(["LLEN", keys.active]).int == 0, "the leased id left active: the lease set alone holds it")
         _ = try await client.send(["DEL", keys.job(request.options.id), keys.active, keys.lease, keys.stats])
         await client.shutdown()
     }

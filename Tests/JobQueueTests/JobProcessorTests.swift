@@ -164,6 +164,41 @@ extension Array {
         await harness.client.shutdown()
     }
 
+    /// Under load the completion writer waits `completionLinger` after each write, so a burst of completions is
+    /// recorded in few script calls (one results entry each): never more writes than the burst's time allows.
+    @Test func aBurstOfCompletionsIsWrittenInFewCallsUnderTheLinger() async throws {
+        let harness = try await WorkerHarness.make()
+        let key = TestEnvironment.uniqueName("linger")
+        var configuration = harness.configuration(concurrency: 10)
+        configuration.completionLinger = .milliseconds(300)
+        let processor = self.processor(harness, configuration: configuration)
+        try await harness.running(processor) {
+            let started = ContinuousClock.now
+            let ids = try await harness.enqueue(Array(repeating: ProbeJob(mode: "ok", key: key), count: 200))
+            try await eventually("200 completions recorded") {
+                try await ids.asyncMap { try await harness.field($0, JobHashField.state) }.allSatisfy { $0 == "completed" }
+            }
+            let elapsed = ContinuousClock.now - started
+            let entries = try await harness.client.send(["XRANGE", harness.keys.results, "-", "+"]).array ?? []
+            let writes = entries.filter { $0.array?.last?.array?.dropFirst().first?.string == "completed" }.count
+            // Without the linger a write goes out as soon as the previous one returns: about one per 10 completions.
+            let allowed = Int(elapsed / configuration.completionLinger) + 2
+            #expect(writes >= 1 && writes <= allowed, "\(writes) completion writes in \(elapsed), at most \(allowed) allowed")
+        }
+        await harness.client.shutdown()
+    }
+
+    @Test func aNegativeOrTooLongCompletionLingerIsRefused() async throws {
+        let harness = try await WorkerHarness.make()
+        for linger in [Duration.milliseconds(-1), .seconds(1)] {
+            var configuration = harness.configuration()  // heartbeat every second
+            configuration.completionLinger = linger
+            let error = await #expect(throws: JobQueueError.self) { try await self.processor(harness, configuration: configuration).run() }
+            #expect(error?.code == .invalidArgument, "linger \(linger)")
+        }
+        await harness.client.shutdown()
+    }
+
     @Test func retriesWithBackoffUntilItWorks() async throws {
         let harness = try await WorkerHarness.make()
         let key = TestEnvironment.uniqueName("count")

@@ -95,6 +95,9 @@ public final class JobProcessor: Service, Sendable {
         guard self.configuration.heartbeatInterval < self.configuration.leaseDuration else {
             throw JobQueueError(.invalidArgument, detail: "heartbeatInterval must be shorter than leaseDuration")
         }
+        guard self.configuration.completionLinger >= .zero, self.configuration.completionLinger < self.configuration.heartbeatInterval else {
+            throw JobQueueError(.invalidArgument, detail: "completionLinger must be at least 0 and shorter than heartbeatInterval")
+        }
     }
 
     // MARK: - Slots
@@ -240,8 +243,16 @@ public final class JobProcessor: Service, Sendable {
 
     /// Writes completions in batches until the batcher is finished. A batch that cannot be written is tried again for
     /// a few seconds (Redis restarting); after that the jobs' leases expire and they run again, so nothing is lost.
+    /// Within ``WorkerConfiguration/completionLinger`` of its last write it waits for that to pass first, so that under
+    /// load each write carries more completions; after a quiet spell the first completion goes at once.
     private func completionLoop() async {
-        while let batch = await self.completions.nextBatch() {
+        var lastWrite: ContinuousClock.Instant?
+        while true {
+            if let lastWrite, case let quietAt = lastWrite + self.configuration.completionLinger, quietAt > .now {
+                try? await Task.sleep(until: quietAt, clock: .continuous)
+            }
+            guard let batch = await self.completions.nextBatch() else { break }
+            defer { lastWrite = .now }
             var lost: Set<JobID>?
             for attempt in 0..<8 {
                 do {

@@ -26,6 +26,11 @@ public struct WorkerConfiguration: Sendable {
     /// round trip when jobs are short, at the price of up to this many jobs waiting here that another worker could run
     /// (and that still start after their queue is paused); on shutdown they go back unstarted, attempts unchanged.
     public var prefetch = 0
+    /// While completions keep coming, the completion writer waits this long after its last write before the next one,
+    /// so one script call records more jobs (its fixed cost in Redis is shared by more of them); a completion after a
+    /// quiet spell is written at once. It delays only the Redis record of a finished job, whose lease stays renewed
+    /// meanwhile, not its slot. 0: write as soon as the previous write returns. Less than ``heartbeatInterval``.
+    public var completionLinger: Duration = .milliseconds(2)
     /// A job whose lease is not renewed within this time goes back to the queue.
     public var leaseDuration: Duration = .seconds(30)
     /// How often leases are renewed (default a third of the lease).
@@ -39,8 +44,8 @@ public struct WorkerConfiguration: Sendable {
     /// This worker's id in leases and in the worker registry (`host:pid:random` by default).
     public var workerID: String
 
-    /// Defaults: queue `publish`, 8 slots, no prefetch, 30 s leases renewed every 10 s, 1 s pickup wait, 5 min job timeout,
-    /// 25 s shutdown grace.
+    /// Defaults: queue `publish`, 8 slots, no prefetch, 2 ms completion linger, 30 s leases renewed every 10 s, 1 s pickup
+    /// wait, 5 min job timeout, 25 s shutdown grace.
     public init(workerID: String) {
         self.workerID = workerID
     }
