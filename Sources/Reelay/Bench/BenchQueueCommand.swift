@@ -23,6 +23,8 @@ struct BenchQueueCommand: AsyncParsableCommand {
     @Option(help: "Worker processes.") var workers = 2
     @Option(help: "Slots per worker process.") var concurrency = 10
     @Option(help: "Jobs each worker takes ahead of its free slots (its --prefetch).") var prefetch = 0
+    @Option(name: .customLong("completion-linger"), help: "Each worker's --completion-linger (default the worker's own, 2ms).")
+    var completionLinger: String?
     @Option(name: .customLong("payload-bytes"), help: "Extra payload bytes per job.") var payloadBytes = 0
     @Option(name: .customLong("paced-jobs"), help: "Jobs in the paced latency run.") var pacedJobs = 1000
     @Option(name: .customLong("paced-rate"), help: "Jobs per second in the paced run.") var pacedRate = 200

@@ -123,6 +123,7 @@ struct QueueBenchmark {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var arguments = ["bench", "worker", "--queues", queue, "--concurrency", String(self.options.concurrency), "--log-level", "warning"]
         arguments += ["--prefetch", String(self.options.prefetch)]
+        if let linger = self.options.completionLinger { arguments += ["--completion-linger", linger] }
         if let file = self.options.global.configFile { arguments += ["--config", file] }
         if let url = self.options.global.redisURL { arguments += ["--redis-url", url] }
         return try (0..<self.options.workers).map { _ in

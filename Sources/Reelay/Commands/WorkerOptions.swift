@@ -16,6 +16,7 @@ struct WorkerOptions: ParsableArguments {
     @Option(name: .customLong("strict-priority"), help: SettingsCatalog.workerStrictPriority.argumentHelp) var strictPriority: String?
     @Option(name: .customLong("concurrency"), help: SettingsCatalog.workerConcurrency.argumentHelp) var concurrency: String?
     @Option(name: .customLong("prefetch"), help: SettingsCatalog.workerPrefetch.argumentHelp) var prefetch: String?
+    @Option(name: .customLong("completion-linger"), help: SettingsCatalog.workerCompletionLinger.argumentHelp) var completionLinger: String?
     @Option(name: .customLong("lease"), help: SettingsCatalog.workerLease.argumentHelp) var lease: String?
     @Option(name: .customLong("shutdown-grace"), help: SettingsCatalog.workerShutdownGrace.argumentHelp) var shutdownGrace: String?
     @Option(name: .customLong("job-timeout"), help: SettingsCatalog.workerJobTimeout.argumentHelp) var jobTimeout: String?
@@ -33,6 +34,7 @@ struct WorkerOptions: ParsableArguments {
         let pairs: [(SettingDefinition, String?)] = [
             (SettingsCatalog.workerQueues, self.queues), (SettingsCatalog.workerStrictPriority, self.strictPriority),
             (SettingsCatalog.workerConcurrency, self.concurrency), (SettingsCatalog.workerPrefetch, self.prefetch),
+            (SettingsCatalog.workerCompletionLinger, self.completionLinger),
             (SettingsCatalog.workerLease, self.lease),
             (SettingsCatalog.workerShutdownGrace, self.shutdownGrace), (SettingsCatalog.workerJobTimeout, self.jobTimeout),
             (SettingsCatalog.workerMaintenance, self.maintenance), (SettingsCatalog.mediaRoot, self.mediaRoot),

@@ -76,9 +76,12 @@ enum SettingsCatalog {
     static let workerPrefetch = SettingDefinition(
         variable: "REELAY_WORKER_PREFETCH", flag: "prefetch", defaultValue: "0",
         help: "Jobs a worker takes ahead of its free slots and keeps, leased, until one frees (0: none; for many short jobs).")
+    static let workerCompletionLinger = SettingDefinition(
+        variable: "REELAY_WORKER_COMPLETION_LINGER", flag: "completion-linger", defaultValue: "2ms",
+        help: "Under load, how long a worker waits after writing completions before the next write, so one Redis call records more jobs (0 to 500ms).")
     static let resultsMaxLength = SettingDefinition(
         variable: "REELAY_RESULTS_MAX_LENGTH", flag: "results-max-length", defaultValue: "100000",
-        help: "Events kept per queue's results stream (trimmed on append, about 104 bytes each); the recorder must keep up within it.")
+        help: "Entries kept per queue's results stream (trimmed on append; one event, or one ack batch of completions, about 104 bytes an event); the recorder must keep up within it.")
     static let workerLease = SettingDefinition(
         variable: "REELAY_WORKER_LEASE", flag: "lease", defaultValue: "30s",
         help: "A job whose worker stops renewing its lease for this long goes back to the queue (renewed every third of it).")
@@ -179,8 +182,8 @@ enum SettingsCatalog {
 
     /// The settings of `reelay worker`.
     static let worker: [SettingDefinition] = [
-        workerQueues, workerStrictPriority, workerConcurrency, workerPrefetch, workerLease, workerShutdownGrace, workerJobTimeout,
-        workerMaintenance, mediaRoot, mediaCacheDir, mediaCacheMaxBytes, resultsMaxLength,
+        workerQueues, workerStrictPriority, workerConcurrency, workerPrefetch, workerCompletionLinger, workerLease, workerShutdownGrace,
+        workerJobTimeout, workerMaintenance, mediaRoot, mediaCacheDir, mediaCacheMaxBytes, resultsMaxLength,
     ]
 
     /// The settings of the TikTok client and the token encryption (api, worker, scheduler).

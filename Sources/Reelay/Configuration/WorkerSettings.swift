@@ -21,6 +21,8 @@ struct WorkerSettings {
         configuration.strictPriority = try sources.read(SettingsCatalog.workerStrictPriority, SettingParsers.choice(["true", "false"])) == "true"
         configuration.concurrency = try sources.read(SettingsCatalog.workerConcurrency, SettingParsers.integer(in: 1...1000))
         configuration.prefetch = try sources.read(SettingsCatalog.workerPrefetch, SettingParsers.integer(in: 0...1000))
+        configuration.completionLinger = try sources.read(
+            SettingsCatalog.workerCompletionLinger, SettingParsers.duration(in: .zero...(.milliseconds(500))))
         configuration.leaseDuration = try sources.read(SettingsCatalog.workerLease, SettingParsers.duration(in: .seconds(3)...(.seconds(3600))))
         configuration.heartbeatInterval = configuration.leaseDuration / 3
         configuration.shutdownGrace = try sources.read(SettingsCatalog.workerShutdownGrace, SettingParsers.duration(in: .zero...(.seconds(3600))))
