@@ -122,24 +122,12 @@ extension ResultRecorder {
         }
     }
 
-    /// The result events an entry holds, in order, or `nil` for one that is not a well-formed result of jobs with UUID
-    /// ids. An entry names one job, or several (a batch of completions): the fields before the first `job` hold for
-    /// every job, and each `job` field starts the next job's own fields (`name`, `attempt`, and any other field after it).
+    /// The result events an entry holds, in order (one, or one per job of a batch of completions: see
+    /// ``JobQueue/ResultEventField/jobs(in:)``), or `nil` for one that is not a well-formed result of jobs with UUID ids.
     static func events(of entry: StreamEntry) -> [ResultEvent]? {
         guard let fields = entry.fields, let position = StreamPosition(entry.id) else { return nil }
-        guard let firstJob = fields.firstIndex(where: { $0.name == ResultEventField.job }) else { return nil }
-        let shared = fields[..<firstJob]
-        var groups: [ArraySlice<(name: String, value: String)>] = []
-        var start = firstJob
-        for index in (firstJob + 1)..<fields.count + 1 where index == fields.count || fields[index].name == ResultEventField.job {
-            groups.append(fields[start..<index])
-            start = index
-        }
         var events: [ResultEvent] = []
-        for (offset, group) in groups.enumerated() {
-            var values: [String: String] = [:]
-            for field in shared { values[field.name] = field.value }
-            for field in group { values[field.name] = field.value }
+        for (offset, values) in ResultEventField.jobs(in: fields).enumerated() {
             guard var event = Self.event(values, queue: entry.queue, position: position) else { return nil }
             event.indexInEntry = offset
             events.append(event)

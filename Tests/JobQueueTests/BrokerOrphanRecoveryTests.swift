@@ -39,10 +39,20 @@ extension BrokerLifeCycleTests {
             try await BrokerFixture.with("cursor") { fixture in
                 let jobs = try (0..<2_500).map { _ in try fixture.request() }
                 _ = try await fixture.broker.enqueue(jobs, queue: fixture.queue, now: instant(0))
-                for _ in 0..<3 { try await fixture.listInActive(try await fixture.claim(1_000, lease: .seconds(600), now: instant(1_000))) }
+                var held: [LeasedJob] = []
+                for _ in 0..<3 {
+                    let jobs = try await fixture.claim(1_000, lease: .seconds(600), now: instant(1_000))
+                    try await fixture.listInActive(jobs)
+                    held += jobs
+                }
                 #expect(try await fixture.length(fixture.keys.active) == 2_500)
                 _ = try await fixture.broker.recoverExpiredLeases(queue: fixture.queue, now: instant(2_000), maxStalls: 3, orphanGrace: .seconds(5))
                 #expect(try await fixture.exists(fixture.keys.recoverCursor) == false, "a pass that reached the end starts over at 0")
+                #expect(try await fixture.length(fixture.keys.active) == 2_500, "held jobs' copies stay while they are held")
+                // Once the jobs finish, the next pass drops every copy an older release left in active.
+                #expect(try await fixture.broker.complete(held, now: instant(1_500)).isEmpty)
+                _ = try await fixture.broker.recoverExpiredLeases(queue: fixture.queue, now: instant(3_000), maxStalls: 3, orphanGrace: .seconds(5))
+                #expect(try await fixture.length(fixture.keys.active) == 0)
             }
         }
 

@@ -112,14 +112,7 @@ struct BrokerFixture {
         let entries = try await self.send(["XRANGE", self.keys.results, "-", "+"]).array ?? []
         return entries.flatMap { entry in
             let flat = entry.array?.last?.array?.compactMap(\.string) ?? []
-            let pairs = stride(from: 0, to: flat.count - 1, by: 2).map { (name: flat[$0], value: flat[$0 + 1]) }
-            var common: [String: String] = [:]
-            var jobs: [[String: String]] = []
-            for pair in pairs {
-                if pair.name == ResultEventField.job { jobs.append(common) }
-                if jobs.isEmpty { common[pair.name] = pair.value } else { jobs[jobs.count - 1][pair.name] = pair.value }
-            }
-            return jobs.isEmpty ? [common] : jobs
+            return ResultEventField.jobs(in: stride(from: 0, to: flat.count - 1, by: 2).map { (name: flat[$0], value: flat[$0 + 1]) })
         }
     }
 

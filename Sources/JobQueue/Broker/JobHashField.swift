@@ -62,3 +62,18 @@ public enum ResultEventField {
     /// a reader of an older stream still knows the field.
     public static let checkpoint = "checkpoint"
 }
+
+extension ResultEventField {
+    /// The fields of each job one results entry describes, in order, from the entry's field/value pairs: the fields
+    /// before the first `job` are common to every job, and each `job` field starts the next job's own fields. An entry
+    /// without a `job` field gives one set, its fields as they are (the reader decides what is missing).
+    public static func jobs(in fields: [(name: String, value: String)]) -> [[String: String]] {
+        var common: [String: String] = [:]
+        var jobs: [[String: String]] = []
+        for field in fields {
+            if field.name == Self.job { jobs.append(common) }
+            if jobs.isEmpty { common[field.name] = field.value } else { jobs[jobs.count - 1][field.name] = field.value }
+        }
+        return jobs.isEmpty ? [common] : jobs
+    }
+}
